@@ -1,0 +1,51 @@
+#pragma once
+
+#include <boost/url/url_view.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "glacier/clock.hpp"
+#include "glacier/config.hpp"
+#include "glacier/http/message.hpp"
+#include "glacier/ids.hpp"
+#include "glacier/model/scope.hpp"
+
+namespace glacier {
+class store;
+class scheduler;
+}  // namespace glacier
+
+namespace glacier::api {
+
+/// What handlers work with; owned by the application, shared by all requests.
+struct services {
+  const config& cfg;
+  const clock& clk;
+  id_generator& ids;
+  glacier::store& store;
+  glacier::scheduler& scheduler;
+};
+
+/// One request on its way through a handler: the request, the scope it acts in, the
+/// decoded path parameters and the parsed query.
+struct call {
+  const api::services& services;
+  http::request& request;
+  boost::urls::url_view url;
+  glacier::scope scope;  ///< resolved account (12 digits) and region
+  std::vector<std::pair<std::string_view, std::string>> path_parameters;
+
+  /// A decoded `{name}` segment of the route's pattern; empty when absent.
+  const std::string& path(std::string_view name) const;
+  /// A decoded query parameter, when present.
+  std::optional<std::string> query(std::string_view key) const;
+  /// A request header's value; empty when absent.
+  std::string_view header(std::string_view name) const {
+    return http::header_or_empty(request.headers, name);
+  }
+};
+
+}  // namespace glacier::api

@@ -1,0 +1,136 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/span_body.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "glacier/api/dispatcher.hpp"
+#include "glacier/config.hpp"
+#include "glacier/error.hpp"
+#include "glacier/http/message.hpp"
+
+namespace glacier::http {
+
+class session;
+
+/// What every connection of one server shares: the settings, the dispatcher, and the roster
+/// of live sessions a graceful shutdown walks. Thread-safe. Sessions hold it by shared_ptr,
+/// so it outlives the last of them however the io_context winds down.
+class session_hub {
+ public:
+  /// The dispatcher must outlive every session.
+  session_hub(const config& cfg, api::dispatcher& dispatcher);
+
+  /// The server's settings (limits, timeouts).
+  const config& settings() const noexcept { return cfg_; }
+  /// Where complete requests go.
+  api::dispatcher& dispatcher() const noexcept { return dispatcher_; }
+  /// True once begin_shutdown() ran: sessions close after their current response.
+  bool shutting_down() const noexcept { return shutting_down_.load(); }
+
+  /// Registers a session that just started.
+  void add(const std::shared_ptr<session>& s);
+  /// Forgets a session; called from its destructor.
+  void remove(const session* s);
+  /// How many sessions are alive.
+  std::size_t size() const;
+
+  /// Called once the last session is gone during a shutdown. It runs under the hub's lock
+  /// and on whichever thread destroyed that session, so it must only post work elsewhere.
+  void set_on_drained(std::function<void()> on_drained);
+  /// Flags the shutdown and asks every live session to finish. Returns true when no session
+  /// is left, i.e. on_drained will not be called.
+  bool begin_shutdown();
+
+ private:
+  const config cfg_;
+  api::dispatcher& dispatcher_;
+  std::atomic<bool> shutting_down_{false};
+  mutable std::mutex mutex_;
+  std::unordered_map<const session*, std::weak_ptr<session>> sessions_;
+  std::function<void()> on_drained_;
+};
+
+/// One HTTP/1.1 connection on its own strand: reads requests with per-message limits and
+/// timeouts, hands them to the dispatcher, and writes the responses back (archive bytes
+/// straight from their shared buffer). Every failure is handled with error codes; nothing
+/// thrown leaves a completion handler.
+class session : public std::enable_shared_from_this<session> {
+ public:
+  /// Takes over an accepted socket whose executor is a strand of its own.
+  session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<session_hub> hub);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  /// Registers with the hub and starts reading the first request.
+  void start();
+  /// Thread-safe: an idle connection closes now, a busy one after its current response.
+  void shutdown();
+
+ private:
+  using parser_type = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  using wire_response = boost::beast::http::response<boost::beast::http::span_body<const char>>;
+  using wire_serializer =
+      boost::beast::http::response_serializer<boost::beast::http::span_body<const char>>;
+
+  // idle: waiting for the first byte of a request, so a shutdown may close at once.
+  enum class phase { idle, busy, closing };
+
+  void await_request();
+  void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
+  void read_header();
+  void on_read_header(boost::beast::error_code ec, std::size_t bytes);
+  void on_continue_written(boost::beast::error_code ec, std::size_t bytes);
+  void read_body();
+  void on_read_body(boost::beast::error_code ec, std::size_t bytes);
+  void handle_request();
+  void fail_request(error_code code, std::string message);
+  void send(response&& res);
+  void build_wire_response();
+  void write_some();
+  void on_write_some(boost::beast::error_code ec, std::size_t bytes);
+  void finish_exchange(bool written);
+  void close();
+  void linger_close();
+  void on_drain(boost::beast::error_code ec, std::size_t bytes);
+  void on_shutdown();
+  response safe_error_response(error_code code, std::string_view message);
+
+  std::shared_ptr<session_hub> hub_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<parser_type> parser_;
+  std::optional<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
+  response pending_;  // owns the body (or its shared bytes) until the write completes
+  std::optional<wire_response> wire_;
+  std::optional<wire_serializer> serializer_;
+  std::array<char, 4096> drain_{};
+  std::string remote_;
+  std::string method_;
+  std::string target_;
+  std::chrono::steady_clock::time_point started_;
+  unsigned version_ = 11;
+  bool first_request_ = true;
+  bool keep_alive_ = false;
+  bool linger_ = false;  // close with a drain so an early error response is not lost to RST
+  phase phase_ = phase::idle;
+};
+
+}  // namespace glacier::http

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <random>
+#include <string>
+
+namespace glacier {
+
+/// Generates the opaque ids Glacier hands out, in its lengths and [A-Za-z0-9_-] alphabet.
+/// Thread-safe; one generator per server so a seed can make runs reproducible.
+class id_generator {
+ public:
+  /// Seeded from std::random_device.
+  id_generator();
+  /// Reproducible: the same seed gives the same sequence of ids.
+  explicit id_generator(std::uint64_t seed);
+
+  std::string job_id() { return make(92); }        ///< 92 characters, as in the docs
+  std::string archive_id() { return make(138); }   ///< 138 characters, as in the docs
+  std::string upload_id() { return make(92); }     ///< 92 characters, as in the docs
+  std::string request_id() { return make(47); }    ///< 47 characters, as in the docs
+  std::string lock_id() { return make(24, true); } ///< 24 alphanumeric characters
+  std::string capacity_id() { return make(24, true); }  ///< 24 alphanumeric characters
+
+ private:
+  std::string make(std::size_t length, bool alphanumeric_only = false);
+
+  std::mutex mutex_;
+  std::mt19937_64 engine_;
+};
+
+}  // namespace glacier

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "glacier/clock.hpp"
+#include "glacier/config.hpp"
+#include "glacier/ids.hpp"
+#include "glacier/model/archive.hpp"
+#include "glacier/model/job.hpp"
+#include "glacier/model/scope.hpp"
+#include "glacier/model/vault.hpp"
+
+namespace glacier {
+
+/// One page of a listing plus the marker of the next page (absent at the end).
+template <typename T>
+struct page {
+  std::vector<T> items;
+  std::optional<std::string> marker;
+};
+
+/// ListJobs filters.
+struct job_filter {
+  std::optional<bool> completed;
+  std::optional<job_status> status;
+};
+
+/// What the scheduler must do next for a job created or completed by the store.
+struct job_timer {
+  std::uint64_t sequence;
+  time_point due;
+};
+
+/// All state of the fake: vaults, archives and jobs, per (account, region).
+/// The only shared mutable state; it locks internally and returns values, never references.
+/// Throws glacier::error with the spec's codes and messages.
+class store {
+ public:
+  store(const clock& clock, id_generator& ids, const config& cfg);
+  ~store();
+
+  /// Creates the vault if it does not exist (CreateVault is idempotent).
+  void create_vault(const scope& where, const std::string& name);
+  /// DescribeVault; 404 when unknown.
+  vault_info describe_vault(const scope& where, const std::string& name) const;
+  /// ListVaults: vaults sorted by name, after the vault whose ARN is `marker`.
+  page<vault_info> list_vaults(const scope& where, const std::optional<std::string>& marker,
+                               std::size_t limit) const;
+  /// DeleteVault; refused while the vault holds archives.
+  void delete_vault(const scope& where, const std::string& name);
+
+  /// Stores an archive whose bytes and tree hash the caller has verified.
+  archive add_archive(const scope& where, const std::string& vault,
+                      std::optional<std::string> description,
+                      std::shared_ptr<const std::string> data, std::string tree_hash_hex);
+  /// DeleteArchive; idempotent for an archive already deleted.
+  void delete_archive(const scope& where, const std::string& vault, const std::string& id);
+
+  /// Creates a job from validated parameters; checks the archive and byte range.
+  /// Returns the job and when the scheduler must complete it.
+  job create_job(const scope& where, const std::string& vault, job_parameters parameters);
+  /// DescribeJob; 404 for unknown or purged jobs.
+  job describe_job(const scope& where, const std::string& vault, const std::string& id) const;
+  /// ListJobs in creation order, starting at the job whose id is `marker`.
+  page<job> list_jobs(const scope& where, const std::string& vault, const job_filter& filter,
+                      const std::optional<std::string>& marker, std::size_t limit) const;
+
+  /// Completes a due job (Succeeded, or Failed when its archive is gone). Returns the
+  /// completed job, or nothing when it no longer exists or was already complete.
+  std::optional<job> complete_job(std::uint64_t sequence, time_point completion);
+  /// Fails a job with `message` (admin API). Returns the failed job, if it was in progress.
+  std::optional<job> fail_job(std::uint64_t sequence, time_point completion,
+                              const std::string& message);
+  /// Removes a completed job whose retention has passed. Returns true when one was removed.
+  bool purge_job(std::uint64_t sequence);
+
+  /// The due time of every job still in progress, for a scheduler starting up.
+  std::vector<job_timer> pending_jobs() const;
+
+ private:
+  struct vault_state;
+  struct scope_state;
+
+  vault_state& vault_or_throw(const scope& where, const std::string& name);
+  const vault_state& vault_or_throw(const scope& where, const std::string& name) const;
+  bool is_purged(const job& j, time_point now) const;
+  void fill_output(job& j, vault_state& vault, time_point completion);
+
+  const clock& clock_;
+  id_generator& ids_;
+  const config& config_;
+  mutable std::mutex mutex_;
+  std::map<scope, scope_state> scopes_;
+  std::unordered_map<std::uint64_t, vault_state*> job_owner_;
+  std::uint64_t next_sequence_ = 1;
+  std::uint64_t total_archive_bytes_ = 0;
+};
+
+}  // namespace glacier

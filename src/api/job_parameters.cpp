@@ -1,0 +1,264 @@
+#include "glacier/api/job_parameters.hpp"
+
+#include <boost/url/params_view.hpp>
+#include <boost/url/url_view.hpp>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "glacier/error.hpp"
+#include "glacier/model/archive.hpp"
+#include "glacier/model/inventory.hpp"
+#include "glacier/tree_hash.hpp"
+
+namespace glacier::api {
+
+namespace {
+
+[[noreturn]] void invalid(std::string message) {
+  throw error(error_code::invalid_parameter_value, std::move(message));
+}
+
+std::optional<std::string> string_member(const nlohmann::json& object, const char* key,
+                                         bool allow_integer = false) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  if (allow_integer && it->is_number_integer()) return it->dump();
+  throw error(error_code::serialization,
+              std::string("Invalid type for parameter ") + key + ": expected a string, got " +
+                  it->type_name());
+}
+
+bool parse_u64(std::string_view text, std::uint64_t& out) {
+  if (text.empty()) return false;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
+  return result.ec == std::errc{} && result.ptr == text.data() + text.size();
+}
+
+bool is_digits(std::string_view text, std::size_t count) {
+  if (text.size() != count) return false;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+job_action parse_type(const std::optional<std::string>& type) {
+  if (!type) throw error(error_code::missing_parameter_value, "Required parameter missing: Type");
+  if (*type == "archive-retrieval") return job_action::archive_retrieval;
+  if (*type == "inventory-retrieval") return job_action::inventory_retrieval;
+  if (*type == "select") {
+    invalid("Invalid job type: select. Select jobs are not supported by glacier-mock yet");
+  }
+  invalid("Invalid job type: " + *type +
+          ". Valid values are: archive-retrieval, inventory-retrieval, select");
+}
+
+retrieval_tier parse_tier(const std::optional<std::string>& tier) {
+  if (!tier) return retrieval_tier::standard;
+  if (*tier == "Expedited") return retrieval_tier::expedited;
+  if (*tier == "Standard") return retrieval_tier::standard;
+  if (*tier == "Bulk") return retrieval_tier::bulk;
+  invalid("Invalid Tier: " + *tier + ". Valid values are: Expedited, Standard, Bulk");
+}
+
+byte_range parse_range(const std::string& text) {
+  const auto dash = text.find('-');
+  byte_range range;
+  if (dash == std::string::npos ||
+      !parse_u64(std::string_view(text).substr(0, dash), range.start) ||
+      !parse_u64(std::string_view(text).substr(dash + 1), range.end)) {
+    invalid("Invalid RetrievalByteRange: " + text +
+            ". Expected StartByte-EndByte, e.g. 0-1048575");
+  }
+  if (range.start > range.end) {
+    invalid("Invalid RetrievalByteRange: " + text +
+            ". The start of the range must not be after its end");
+  }
+  if (range.start % tree_hash_chunk != 0) {
+    invalid("Invalid RetrievalByteRange: " + text +
+            ". The start of the range must be a multiple of 1 MiB (1048576 bytes)");
+  }
+  return range;
+}
+
+time_point parse_date(const char* name, const std::string& text) {
+  time_point t;
+  if (!parse_iso8601(text, t)) {
+    invalid(std::string("Invalid ") + name + ": " + text +
+            ". Expected an ISO 8601 date-time in UTC, e.g. 2013-03-20T17:03:43Z");
+  }
+  return t;
+}
+
+inventory_selection parse_inventory(const raw_job_parameters& raw) {
+  inventory_selection s;
+  s.start_date = raw.start_date;
+  s.end_date = raw.end_date;
+  s.limit = raw.limit;
+  s.marker = raw.marker;
+  if (s.start_date) s.start = parse_date("StartDate", *s.start_date);
+  if (s.end_date) s.end = parse_date("EndDate", *s.end_date);
+  if (s.start_date && s.end_date && s.start >= s.end) {
+    invalid("Invalid InventoryRetrievalParameters: StartDate " + *s.start_date +
+            " must be before EndDate " + *s.end_date);
+  }
+  if (s.limit && (!parse_u64(*s.limit, s.limit_value) || s.limit_value == 0)) {
+    invalid("Invalid Limit: " + *s.limit + ". Limit must be a positive integer");
+  }
+  std::uint64_t sequence = 0;
+  if (s.marker && !parse_inventory_marker(*s.marker, sequence)) {
+    invalid("Invalid Marker: " + *s.marker +
+            ". Use the Marker of a completed inventory job's InventoryRetrievalParameters");
+  }
+  return s;
+}
+
+}  // namespace
+
+bool is_sns_topic_arn(std::string_view arn) {
+  // arn:<partition>:sns:<region>:<account>:<topic>
+  std::string_view parts[6];
+  std::size_t count = 0;
+  std::size_t start = 0;
+  while (count < 5) {
+    const auto colon = arn.find(':', start);
+    if (colon == std::string_view::npos) return false;
+    parts[count++] = arn.substr(start, colon - start);
+    start = colon + 1;
+  }
+  parts[5] = arn.substr(start);
+  if (parts[0] != "arn" || !parts[1].starts_with("aws") || parts[2] != "sns") return false;
+  if (parts[3].empty()) return false;
+  for (const char c : parts[3]) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  if (!is_digits(parts[4], 12)) return false;
+  auto name = parts[5];
+  if (name.ends_with(".fifo")) name.remove_suffix(5);
+  if (name.empty() || name.size() > 256) return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+raw_job_parameters read_job_parameters_json(std::string_view body) {
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_discarded()) {
+    throw error(error_code::serialization,
+                "The request body is not valid JSON: expected the job parameters object");
+  }
+  if (!parsed.is_object()) {
+    throw error(error_code::serialization,
+                std::string("The request body must be a JSON object of job parameters, got ") +
+                    parsed.type_name());
+  }
+  raw_job_parameters raw;
+  raw.type = string_member(parsed, "Type");
+  raw.tier = string_member(parsed, "Tier");
+  raw.archive_id = string_member(parsed, "ArchiveId");
+  raw.description = string_member(parsed, "Description");
+  raw.format = string_member(parsed, "Format");
+  raw.retrieval_byte_range = string_member(parsed, "RetrievalByteRange");
+  raw.sns_topic = string_member(parsed, "SNSTopic");
+  const auto inventory = parsed.find("InventoryRetrievalParameters");
+  if (inventory != parsed.end() && !inventory->is_null()) {
+    if (!inventory->is_object()) {
+      throw error(error_code::serialization,
+                  std::string("Invalid type for parameter InventoryRetrievalParameters: "
+                              "expected an object, got ") +
+                      inventory->type_name());
+    }
+    raw.has_inventory_parameters = true;
+    raw.start_date = string_member(*inventory, "StartDate");
+    raw.end_date = string_member(*inventory, "EndDate");
+    raw.limit = string_member(*inventory, "Limit", true);
+    raw.marker = string_member(*inventory, "Marker");
+  }
+  return raw;
+}
+
+raw_job_parameters read_job_parameters_query(const boost::urls::url_view& url) {
+  const auto params = url.params();
+  auto get = [&](std::string_view key) -> std::optional<std::string> {
+    const auto it = params.find(key);
+    if (it == params.end()) return std::nullopt;
+    return std::string((*it).value);
+  };
+  raw_job_parameters raw;
+  raw.type = get("Type");
+  raw.tier = get("Tier");
+  raw.archive_id = get("ArchiveId");
+  raw.description = get("Description");
+  raw.format = get("Format");
+  raw.retrieval_byte_range = get("RetrievalByteRange");
+  raw.sns_topic = get("SNSTopic");
+  raw.start_date = get("StartDate");
+  raw.end_date = get("EndDate");
+  raw.limit = get("Limit");
+  raw.marker = get("Marker");
+  raw.has_inventory_parameters = raw.start_date || raw.end_date || raw.limit || raw.marker;
+  return raw;
+}
+
+job_parameters validate_job_parameters(const raw_job_parameters& raw) {
+  job_parameters p;
+  p.action = parse_type(raw.type);
+  const bool inventory = p.action == job_action::inventory_retrieval;
+  const char* type_name = inventory ? "inventory-retrieval" : "archive-retrieval";
+  p.tier = parse_tier(raw.tier);
+
+  if (raw.description && !is_valid_description(*raw.description)) {
+    invalid("Invalid Description: it must be at most 1024 characters of printable ASCII "
+            "(0x20-0x7E)");
+  }
+  p.description = raw.description;
+
+  if (raw.format) {
+    if (!inventory) invalid("Format is only valid for inventory-retrieval jobs, not archive-retrieval");
+    if (*raw.format == "JSON") {
+      p.format = inventory_format::json;
+    } else if (*raw.format == "CSV") {
+      p.format = inventory_format::csv;
+    } else {
+      invalid("Invalid Format: " + *raw.format + ". Valid values are: CSV, JSON");
+    }
+  }
+
+  if (inventory) {
+    if (raw.archive_id) invalid("ArchiveId is not allowed for inventory-retrieval jobs");
+  } else if (!raw.archive_id || raw.archive_id->empty()) {
+    invalid("ArchiveId is required for archive-retrieval jobs");
+  }
+  p.archive_id = raw.archive_id;
+
+  if (raw.retrieval_byte_range) {
+    if (inventory) invalid("RetrievalByteRange is not allowed for inventory-retrieval jobs");
+    p.range = parse_range(*raw.retrieval_byte_range);
+  }
+
+  if (raw.sns_topic) {
+    if (!is_sns_topic_arn(*raw.sns_topic)) {
+      invalid("Invalid SNSTopic: " + *raw.sns_topic +
+              ". Expected an SNS topic ARN, e.g. arn:aws:sns:us-east-1:123456789012:topic");
+    }
+    p.sns_topic = raw.sns_topic;
+  }
+
+  if (raw.has_inventory_parameters) {
+    if (!inventory) {
+      invalid(std::string("InventoryRetrievalParameters is only valid for inventory-retrieval "
+                          "jobs, not ") +
+              type_name);
+    }
+    p.inventory = parse_inventory(raw);
+  } else if (inventory) {
+    p.inventory = inventory_selection{};
+  }
+  return p;
+}
+
+}  // namespace glacier::api

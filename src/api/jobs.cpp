@@ -1,0 +1,154 @@
+#include "glacier/api/jobs.hpp"
+
+#include <charconv>
+
+#include "glacier/api/job_json.hpp"
+#include "glacier/api/job_parameters.hpp"
+#include "glacier/api/responses.hpp"
+#include "glacier/api/vaults.hpp"
+#include "glacier/error.hpp"
+#include "glacier/scheduler.hpp"
+#include "glacier/store.hpp"
+#include "glacier/tree_hash.hpp"
+
+namespace glacier::api {
+
+namespace {
+
+std::optional<job_status> parse_status_code(const call& c) {
+  const auto text = c.query("statuscode");
+  if (!text) return std::nullopt;
+  if (*text == "InProgress") return job_status::in_progress;
+  if (*text == "Succeeded") return job_status::succeeded;
+  if (*text == "Failed") return job_status::failed;
+  throw error(error_code::invalid_parameter_value, "The job status code is not valid: " + *text);
+}
+
+std::optional<bool> parse_completed(const call& c) {
+  const auto text = c.query("completed");
+  if (!text) return std::nullopt;
+  if (*text == "true") return true;
+  if (*text == "false") return false;
+  throw error(error_code::invalid_parameter_value,
+              "Invalid completed: " + *text + ". Valid values are: true, false");
+}
+
+/// A Range header "bytes=S-E" or "bytes=S-", relative to the job's output of `total` bytes.
+struct output_range {
+  std::uint64_t start;
+  std::uint64_t end;
+};
+
+std::optional<output_range> parse_range_header(std::string_view header, std::uint64_t total) {
+  if (header.empty()) return std::nullopt;
+  const std::string text(header);
+  auto bad = [&]() -> error {
+    return error(error_code::invalid_parameter_value,
+                 "Invalid Range: " + text + ". Expected bytes=StartByte-EndByte");
+  };
+  if (!header.starts_with("bytes=")) throw bad();
+  const auto spec = header.substr(6);
+  const auto dash = spec.find('-');
+  if (dash == std::string_view::npos || dash == 0) throw bad();
+  output_range r{};
+  auto parse = [](std::string_view digits, std::uint64_t& out) {
+    if (digits.empty()) return false;
+    for (const char ch : digits) {
+      if (ch < '0' || ch > '9') return false;
+    }
+    return std::from_chars(digits.data(), digits.data() + digits.size(), out).ec == std::errc{};
+  };
+  if (!parse(spec.substr(0, dash), r.start)) throw bad();
+  const auto end_text = spec.substr(dash + 1);
+  if (end_text.empty()) {
+    r.end = total == 0 ? 0 : total - 1;
+  } else if (!parse(end_text, r.end)) {
+    throw bad();
+  }
+  if (r.start >= total) {
+    throw error(error_code::invalid_parameter_value,
+                "The start of the range is larger than size of retrieved data: " + text);
+  }
+  if (r.end < r.start) throw bad();
+  if (r.end >= total) r.end = total - 1;
+  return r;
+}
+
+std::string_view content_type(const job& j) {
+  if (j.parameters.action == job_action::archive_retrieval) return "application/octet-stream";
+  return j.parameters.format == inventory_format::csv ? "text/csv" : "application/json";
+}
+
+}  // namespace
+
+http::response initiate_job(call& c) {
+  const auto& vault = existing_vault_name(c);
+  // An empty body means the seed's query-parameter form (spec Part 1 §2).
+  const auto raw = c.request.body.empty() ? read_job_parameters_query(c.url)
+                                          : read_job_parameters_json(c.request.body);
+  auto created = c.services.store.create_job(c.scope, vault, validate_job_parameters(raw));
+  c.services.scheduler.schedule({created.sequence, created.due});
+  auto r = empty_response(202);
+  r.headers["Location"] = "/" + c.scope.account + "/vaults/" + vault + "/jobs/" + created.id;
+  r.headers["x-amz-job-id"] = created.id;
+  return r;
+}
+
+http::response describe_job(call& c) {
+  const auto j = c.services.store.describe_job(c.scope, existing_vault_name(c), c.path("job_id"));
+  return json_response(200, job_description_json(j));
+}
+
+http::response list_jobs(call& c) {
+  const auto& vault = existing_vault_name(c);
+  const auto limit = parse_limit(c, 50, 50);
+  job_filter filter;
+  filter.completed = parse_completed(c);
+  filter.status = parse_status_code(c);
+  const auto result = c.services.store.list_jobs(c.scope, vault, filter, c.query("marker"), limit);
+  nlohmann::ordered_json body;
+  body["JobList"] = nlohmann::ordered_json::array();
+  for (const auto& j : result.items) body["JobList"].push_back(job_description_json(j));
+  body["Marker"] = result.marker ? nlohmann::ordered_json(*result.marker) : nullptr;
+  return json_response(200, body);
+}
+
+http::response get_job_output(call& c) {
+  const auto& job_id = c.path("job_id");
+  const auto j = c.services.store.describe_job(c.scope, existing_vault_name(c), job_id);
+  if (j.status != job_status::succeeded || !j.output) {
+    throw error(error_code::invalid_parameter_value,
+                "The job is not currently available for download: " + job_id);
+  }
+  const auto total = j.output_length;
+  const auto range = parse_range_header(c.header("Range"), total);
+  const bool archive_job = j.parameters.action == job_action::archive_retrieval;
+
+  http::response r;
+  r.status = range ? 206 : 200;
+  r.headers["Content-Type"] = std::string(content_type(j));
+  r.headers["Accept-Ranges"] = "bytes";
+  r.shared_body = j.output;
+  r.shared_offset = j.output_offset + (range ? range->start : 0);
+  r.shared_length = range ? range->end - range->start + 1 : total;
+  if (range) {
+    r.headers["Content-Range"] = "bytes " + std::to_string(range->start) + "-" +
+                                 std::to_string(range->end) + "/" + std::to_string(total);
+  }
+  if (archive_job) {
+    r.headers["x-amz-archive-description"] = j.archive_description;
+    // The tree hash only when the job's range and the requested range are tree-hash
+    // aligned (spec §2.3).
+    if (j.range_tree_hash) {
+      if (!range) {
+        r.headers["x-amz-sha256-tree-hash"] = *j.range_tree_hash;
+      } else if (range->start % tree_hash_chunk == 0 &&
+                 ((range->end + 1) % tree_hash_chunk == 0 || range->end + 1 == total)) {
+        r.headers["x-amz-sha256-tree-hash"] = to_hex(tree_hash(r.payload()));
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace glacier::api

@@ -1,0 +1,45 @@
+#include "glacier/app.hpp"
+
+#include "glacier/api/glacier_dispatcher.hpp"
+#include "glacier/http/server.hpp"
+#include "glacier/scheduler.hpp"
+#include "glacier/store.hpp"
+
+namespace glacier {
+
+/// Members in construction order: each part only refers to parts declared before it.
+struct application::parts {
+  explicit parts(const config& c)
+      : cfg(c),
+        store(clock, ids, cfg),
+        scheduler(clock, store, cfg),
+        services{cfg, clock, ids, store, scheduler},
+        dispatcher(services),
+        server(cfg, dispatcher) {}
+
+  config cfg;
+  adjustable_clock clock;
+  id_generator ids;
+  glacier::store store;
+  glacier::scheduler scheduler;
+  api::services services;
+  api::glacier_dispatcher dispatcher;
+  http::server server;
+};
+
+application::application(const config& cfg) : parts_(std::make_unique<parts>(cfg)) {}
+
+application::~application() { parts_->scheduler.stop(); }
+
+std::uint16_t application::listen() { return parts_->server.listen(); }
+
+int application::run() {
+  parts_->scheduler.start();
+  parts_->server.run();
+  parts_->scheduler.stop();
+  return 0;
+}
+
+void application::stop() { parts_->server.stop(); }
+
+}  // namespace glacier

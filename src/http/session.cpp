@@ -1,0 +1,430 @@
+#include "glacier/http/session.hpp"
+
+#include <spdlog/spdlog.h>
+#include <algorithm>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <stdexcept>
+#include <vector>
+
+#include "glacier/logging.hpp"
+
+namespace glacier::http {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+// Draining after an early error response is only a courtesy to the client; cap it.
+constexpr duration max_linger{1000};
+
+std::string describe_remote(const asio::ip::tcp::socket& socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "-";
+  const auto address = endpoint.address();
+  const auto text = address.to_string();
+  const auto port = std::to_string(endpoint.port());
+  return address.is_v6() ? "[" + text + "]:" + port : text + ":" + port;
+}
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+// Headers the session owns: framing is always Content-Length and never the handler's call.
+bool is_framing_header(std::string_view name) {
+  return beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
+         beast::iequals(name, "connection");
+}
+
+}  // namespace
+
+session_hub::session_hub(const config& cfg, api::dispatcher& dispatcher)
+    : cfg_(cfg), dispatcher_(dispatcher) {}
+
+void session_hub::add(const std::shared_ptr<session>& s) {
+  const std::lock_guard lock(mutex_);
+  sessions_.emplace(s.get(), s);
+}
+
+void session_hub::remove(const session* s) {
+  const std::lock_guard lock(mutex_);
+  sessions_.erase(s);
+  if (sessions_.empty() && shutting_down_ && on_drained_) on_drained_();
+}
+
+std::size_t session_hub::size() const {
+  const std::lock_guard lock(mutex_);
+  return sessions_.size();
+}
+
+void session_hub::set_on_drained(std::function<void()> on_drained) {
+  const std::lock_guard lock(mutex_);
+  on_drained_ = std::move(on_drained);
+}
+
+bool session_hub::begin_shutdown() {
+  std::vector<std::shared_ptr<session>> live;
+  {
+    const std::lock_guard lock(mutex_);
+    shutting_down_ = true;
+    for (const auto& [key, weak] : sessions_) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+    if (sessions_.empty()) return true;
+  }
+  // Outside the lock: a session released here may be destroyed and call remove().
+  for (const auto& s : live) s->shutdown();
+  return false;
+}
+
+session::session(asio::ip::tcp::socket&& socket, std::shared_ptr<session_hub> hub)
+    : hub_(std::move(hub)), stream_(std::move(socket)) {
+  remote_ = describe_remote(stream_.socket());
+}
+
+session::~session() {
+  hub_->remove(this);
+}
+
+void session::start() {
+  hub_->add(shared_from_this());
+  asio::dispatch(stream_.get_executor(),
+                 beast::bind_front_handler(&session::await_request, shared_from_this()));
+}
+
+void session::shutdown() {
+  asio::post(stream_.get_executor(),
+             beast::bind_front_handler(&session::on_shutdown, shared_from_this()));
+}
+
+void session::on_shutdown() {
+  // A busy session sees shutting_down() when its response is done and closes then.
+  if (phase_ == phase::idle) close();
+}
+
+void session::await_request() {
+  if (hub_->shutting_down()) {
+    close();
+    return;
+  }
+  if (buffer_.size() > 0) {
+    // A pipelined request has already arrived.
+    read_header();
+    return;
+  }
+  // Wait for the first byte under the idle limit, so a keep-alive connection may rest
+  // for idle_timeout while a request, once started, must arrive within read_timeout.
+  phase_ = phase::idle;
+  const auto& cfg = hub_->settings();
+  stream_.expires_after(first_request_ ? cfg.read_timeout : cfg.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
+}
+
+void session::on_first_bytes(beast::error_code ec, std::size_t bytes) {
+  if (ec) {
+    if (ec == beast::error::timeout) spdlog::debug("closing idle connection from {}", remote_);
+    close();
+    return;
+  }
+  buffer_.commit(bytes);
+  read_header();
+}
+
+void session::read_header() {
+  phase_ = phase::busy;
+  const auto& cfg = hub_->settings();
+  parser_.emplace();
+  parser_->header_limit(cfg.max_header_bytes);
+  parser_->body_limit(cfg.max_body_bytes);
+  method_ = "-";
+  target_ = "-";
+  started_ = std::chrono::steady_clock::now();
+  stream_.expires_after(cfg.read_timeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           beast::bind_front_handler(&session::on_read_header, shared_from_this()));
+}
+
+void session::on_read_header(beast::error_code ec, std::size_t /*bytes*/) {
+  // The request line is stored as soon as it parses, so even a request rejected for its
+  // headers is logged with its method and target.
+  if (const auto& req = parser_->get(); !req.target().empty()) {
+    method_ = std::string(req.method_string());
+    target_ = std::string(req.target());
+    version_ = req.version() == 10 ? 10 : 11;
+  }
+  if (ec == bhttp::error::header_limit) {
+    fail_request(error_code::bad_request, "request header exceeds the limit of " +
+                                              std::to_string(hub_->settings().max_header_bytes) +
+                                              " bytes");
+    return;
+  }
+  if (ec == bhttp::error::body_limit) {
+    fail_request(error_code::request_entity_too_large,
+                 "request body exceeds the limit of " +
+                     std::to_string(hub_->settings().max_body_bytes) + " bytes");
+    return;
+  }
+  if (ec == beast::error::timeout) {
+    spdlog::info("dropping {}: request header not complete within {} ms", remote_,
+                 hub_->settings().read_timeout.count());
+    close();
+    return;
+  }
+  if (ec && is_parse_error(ec) && ec != bhttp::error::partial_message &&
+      ec != bhttp::error::end_of_stream) {
+    fail_request(error_code::bad_request, "malformed HTTP request: " + ec.message());
+    return;
+  }
+  if (ec) {
+    // The client went away (reset, EOF mid-header) or the session was shut down.
+    close();
+    return;
+  }
+  const auto& req = parser_->get();
+  const bool expects_continue =
+      req.version() >= 11 && beast::iequals(req[bhttp::field::expect], "100-continue");
+  if (expects_continue && !parser_->is_done()) {
+    // The client waits for this before sending the body; a declared body over the limit
+    // never gets here, because the parser rejects its Content-Length with body_limit.
+    continue_.emplace(bhttp::status::continue_, 11);
+    stream_.expires_after(hub_->settings().write_timeout);
+    bhttp::async_write(
+        stream_, *continue_,
+        beast::bind_front_handler(&session::on_continue_written, shared_from_this()));
+    return;
+  }
+  read_body();
+}
+
+void session::on_continue_written(beast::error_code ec, std::size_t /*bytes*/) {
+  continue_.reset();
+  if (ec) {
+    close();
+    return;
+  }
+  read_body();
+}
+
+void session::read_body() {
+  if (parser_->is_done()) {
+    handle_request();
+    return;
+  }
+  // The timer restarts for every chunk: a big upload may take long, a stalled one may not.
+  stream_.expires_after(hub_->settings().read_timeout);
+  bhttp::async_read_some(stream_, buffer_, *parser_,
+                         beast::bind_front_handler(&session::on_read_body, shared_from_this()));
+}
+
+void session::on_read_body(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec == bhttp::error::body_limit) {
+    fail_request(error_code::request_entity_too_large,
+                 "request body exceeds the limit of " +
+                     std::to_string(hub_->settings().max_body_bytes) + " bytes");
+    return;
+  }
+  if (ec == beast::error::timeout) {
+    spdlog::info("dropping {}: {} {} body stalled for {} ms", remote_, method_, target_,
+                 hub_->settings().read_timeout.count());
+    close();
+    return;
+  }
+  if (ec && is_parse_error(ec) && ec != bhttp::error::partial_message &&
+      ec != bhttp::error::end_of_stream) {
+    fail_request(error_code::bad_request, "malformed HTTP request body: " + ec.message());
+    return;
+  }
+  if (ec) {
+    close();
+    return;
+  }
+  read_body();
+}
+
+void session::handle_request() {
+  auto message = parser_->release();
+  parser_.reset();
+  // Decided before the message is taken apart below.
+  keep_alive_ = message.keep_alive();
+
+  request req;
+  req.method = std::string(message.method_string());
+  req.target = std::string(message.target());
+  for (const auto& field : message) {
+    const auto name = field.name_string();
+    const auto value = field.value();
+    auto [it, inserted] = req.headers.try_emplace(std::string(name), std::string(value));
+    // header_map keeps one value per name; a repeated header folds as RFC 9110 allows.
+    if (!inserted) it->second.append(",").append(value);
+  }
+  req.body = std::move(message.body());
+
+  response res;
+  try {
+    res = hub_->dispatcher().handle(std::move(req));
+  } catch (const std::exception& e) {
+    spdlog::error("dispatcher threw on {} {}: {}", method_, target_, e.what());
+    res = safe_error_response(error_code::service_unavailable, "internal error");
+  } catch (...) {
+    spdlog::error("dispatcher threw a non-exception on {} {}", method_, target_);
+    res = safe_error_response(error_code::service_unavailable, "internal error");
+  }
+  send(std::move(res));
+}
+
+response session::safe_error_response(error_code code, std::string_view message) {
+  try {
+    return hub_->dispatcher().error_response(code, message);
+  } catch (...) {
+    // Keep the wire answer Glacier-shaped even when the dispatcher itself is broken.
+    response res;
+    res.status = map_error(code).status;
+    res.headers.emplace("Content-Type", "application/json");
+    res.body = error_body(code, message);
+    return res;
+  }
+}
+
+void session::fail_request(error_code code, std::string message) {
+  spdlog::debug("rejecting request from {}: {}", remote_, message);
+  parser_.reset();
+  keep_alive_ = false;
+  linger_ = true;
+  send(safe_error_response(code, message));
+}
+
+void session::send(response&& res) {
+  pending_ = std::move(res);
+  if (hub_->shutting_down()) keep_alive_ = false;
+  try {
+    build_wire_response();
+  } catch (const std::exception& e) {
+    // A handler bug (odd status, bad slice, bad header) still gets a well-formed answer.
+    spdlog::error("cannot send the response to {} {}: {}", method_, target_, e.what());
+    pending_ = safe_error_response(error_code::service_unavailable, "internal error");
+    build_wire_response();
+  }
+  write_some();
+}
+
+void session::build_wire_response() {
+  if (pending_.status < 100 || pending_.status > 599) {
+    throw std::invalid_argument("status " + std::to_string(pending_.status));
+  }
+  if (pending_.shared_body) {
+    const auto size = pending_.shared_body->size();
+    if (pending_.shared_offset > size || pending_.shared_length > size - pending_.shared_offset) {
+      throw std::out_of_range("slice " + std::to_string(pending_.shared_offset) + "+" +
+                              std::to_string(pending_.shared_length) + " of a " +
+                              std::to_string(size) + "-byte buffer");
+    }
+  }
+  wire_.emplace();
+  wire_->result(pending_.status);
+  wire_->version(version_);
+  for (const auto& [name, value] : pending_.headers) {
+    if (!is_framing_header(name)) wire_->set(name, value);
+  }
+  const auto payload = pending_.payload();
+  wire_->body() = wire_response::body_type::value_type(payload.data(), payload.size());
+  wire_->content_length(payload.size());
+  wire_->keep_alive(keep_alive_);
+  serializer_.emplace(*wire_);
+}
+
+void session::write_some() {
+  // Per chunk again: an archive of gigabytes may take long, a client that stops reading
+  // may not.
+  stream_.expires_after(hub_->settings().write_timeout);
+  bhttp::async_write_some(stream_, *serializer_,
+                          beast::bind_front_handler(&session::on_write_some, shared_from_this()));
+}
+
+void session::on_write_some(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec) {
+    spdlog::info("response to {} {} from {} not delivered: {}", method_, target_, remote_,
+                 ec.message());
+    finish_exchange(false);
+    return;
+  }
+  if (!serializer_->is_done()) {
+    write_some();
+    return;
+  }
+  finish_exchange(true);
+}
+
+void session::finish_exchange(bool written) {
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started_);
+  access_log_entry entry;
+  entry.method = method_;
+  entry.target = target_;
+  entry.operation = pending_.operation;
+  entry.status = pending_.status;
+  entry.duration = elapsed;
+  entry.request_id = pending_.request_id;
+  entry.remote = remote_;
+  entry.bytes_sent = written ? pending_.payload().size() : 0;
+  log_access(entry);
+
+  // Drop the body (and the reference on shared archive bytes) before waiting on the client.
+  serializer_.reset();
+  wire_.reset();
+  pending_ = response{};
+
+  if (!written) {
+    close();
+  } else if (linger_) {
+    linger_close();
+  } else if (!keep_alive_ || hub_->shutting_down()) {
+    close();
+  } else {
+    first_request_ = false;
+    await_request();
+  }
+}
+
+void session::close() {
+  phase_ = phase::closing;
+  beast::error_code ec;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  stream_.close();
+}
+
+void session::linger_close() {
+  // The client may still be sending a body we refused. Closing with unread bytes makes
+  // the kernel send RST, which can destroy the error response before the client reads
+  // it; so half-close and discard input for a short while first.
+  phase_ = phase::closing;
+  beast::error_code ec;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) {
+    stream_.close();
+    return;
+  }
+  stream_.expires_after(std::min(max_linger, hub_->settings().read_timeout));
+  stream_.async_read_some(asio::buffer(drain_),
+                          beast::bind_front_handler(&session::on_drain, shared_from_this()));
+}
+
+void session::on_drain(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec) {
+    stream_.close();
+    return;
+  }
+  stream_.async_read_some(asio::buffer(drain_),
+                          beast::bind_front_handler(&session::on_drain, shared_from_this()));
+}
+
+}  // namespace glacier::http

@@ -1,0 +1,54 @@
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "glacier/app.hpp"
+#include "glacier/config.hpp"
+#include "glacier/logging.hpp"
+
+int main(int argc, char** argv) {
+  std::map<std::string, std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text(*entry);
+    const auto equals = text.find('=');
+    if (equals != std::string::npos)
+      environment.emplace(text.substr(0, equals), text.substr(equals + 1));
+  }
+  glacier::launch_options options;
+  try {
+    options = glacier::load_launch_options({argv + 1, argv + argc}, environment);
+  } catch (const glacier::config_error& e) {
+    std::cerr << "glacier-mock: " << e.what() << '\n';
+    return 2;
+  }
+  if (options.show_help) std::cout << glacier::help_text();
+  if (options.show_version) std::cout << "glacier-mock " << GLACIER_MOCK_VERSION << '\n';
+  if (options.show_help || options.show_version) return 0;
+
+  const auto& cfg = options.config;
+  glacier::setup_logging(cfg);
+  try {
+    glacier::application app(cfg);
+    const auto port = app.listen();
+    const auto host = cfg.host.find(':') == std::string::npos ? cfg.host : "[" + cfg.host + "]";
+    // Scripts and tests wait for this exact "listening on http://HOST:PORT" substring.
+    spdlog::info(
+        "glacier-mock {} listening on http://{}:{} (job delays ms: expedited {}, "
+        "standard {}, bulk {})",
+        GLACIER_MOCK_VERSION, host, port, cfg.expedited_delay.count(), cfg.standard_delay.count(),
+        cfg.bulk_delay.count());
+    return app.run();
+  } catch (const std::system_error& e) {
+    std::cerr << "glacier-mock: " << e.what() << '\n';
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "glacier-mock: fatal: " << e.what() << '\n';
+    return 1;
+  }
+}

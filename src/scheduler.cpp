@@ -1,0 +1,91 @@
+#include "glacier/scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace glacier {
+
+scheduler::scheduler(const clock& clock, store& store, const config& cfg)
+    : clock_(clock), store_(store), config_(cfg) {}
+
+scheduler::~scheduler() { stop(); }
+
+void scheduler::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void scheduler::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void scheduler::schedule(const job_timer& timer) {
+  bool earliest;
+  {
+    std::lock_guard lock(mutex_);
+    earliest = queue_.empty() || timer.due < queue_.top().due;
+    queue_.push(entry{timer.due, timer.sequence, action::complete});
+  }
+  // Only a new earliest entry changes how long the thread must sleep.
+  if (earliest) wake_.notify_one();
+}
+
+void scheduler::clock_changed() { wake_.notify_all(); }
+
+std::size_t scheduler::run_due() {
+  std::size_t completed = 0;
+  for (;;) {
+    entry next;
+    {
+      std::lock_guard lock(mutex_);
+      if (queue_.empty() || queue_.top().due > clock_.now()) break;
+      next = queue_.top();
+      queue_.pop();
+    }
+    if (next.what == action::purge) {
+      store_.purge_job(next.sequence);
+      continue;
+    }
+    // CompletionDate is the due time, not the moment this thread got to it.
+    auto done = store_.complete_job(next.sequence, next.due);
+    if (!done) continue;
+    ++completed;
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push(entry{next.due + config_.job_retention, next.sequence, action::purge});
+    }
+    if (listener_) listener_(*done);
+  }
+  return completed;
+}
+
+void scheduler::loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (queue_.empty()) {
+      wake_.wait(lock);
+      continue;
+    }
+    const auto wait = queue_.top().due - clock_.now();
+    if (wait.count() > 0) {
+      // Sleeps until the earliest due time; schedule() and clock_changed() wake it early.
+      wake_.wait_for(lock, wait);
+      continue;
+    }
+    lock.unlock();
+    try {
+      run_due();
+    } catch (const std::exception& e) {
+      spdlog::error("job scheduler: {}", e.what());
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace glacier

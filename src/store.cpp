@@ -1,0 +1,342 @@
+#include "glacier/store.hpp"
+
+#include <algorithm>
+
+#include "glacier/error.hpp"
+#include "glacier/model/inventory.hpp"
+#include "glacier/tree_hash.hpp"
+
+namespace glacier {
+
+/// A vault and everything in it. Archives and jobs are keyed by creation sequence so that
+/// listings come out in creation order; the id indexes point into those maps.
+struct store::vault_state {
+  std::string name;
+  std::string arn;
+  time_point creation_date;
+  std::optional<time_point> last_inventory_date;
+  std::uint64_t archive_bytes = 0;
+  std::map<std::uint64_t, archive> archives;
+  std::unordered_map<std::string, std::uint64_t> archive_index;
+  std::map<std::uint64_t, job> jobs;
+  std::unordered_map<std::string, std::uint64_t> job_index;
+
+  vault_info info() const {
+    return vault_info{name, arn, creation_date, last_inventory_date, archives.size(),
+                      archive_bytes};
+  }
+};
+
+/// The vaults of one (account, region), sorted by name as ListVaults returns them.
+struct store::scope_state {
+  std::map<std::string, std::unique_ptr<vault_state>> vaults;
+};
+
+namespace {
+
+constexpr std::size_t max_vaults_per_scope = 1000;
+
+[[noreturn]] void throw_vault_not_found(const scope& where, const std::string& name) {
+  throw error(error_code::resource_not_found, "Vault not found for ARN: " + where.vault_arn(name));
+}
+
+[[noreturn]] void throw_job_not_found(const std::string& id) {
+  throw error(error_code::resource_not_found, "The job ID was not found: " + id);
+}
+
+duration tier_delay(const config& cfg, retrieval_tier tier) {
+  switch (tier) {
+    case retrieval_tier::expedited:
+      return cfg.expedited_delay;
+    case retrieval_tier::standard:
+      return cfg.standard_delay;
+    case retrieval_tier::bulk:
+      return cfg.bulk_delay;
+  }
+  return cfg.standard_delay;
+}
+
+}  // namespace
+
+store::store(const clock& clock, id_generator& ids, const config& cfg)
+    : clock_(clock), ids_(ids), config_(cfg) {}
+
+store::~store() = default;
+
+store::vault_state& store::vault_or_throw(const scope& where, const std::string& name) {
+  const auto s = scopes_.find(where);
+  if (s == scopes_.end()) throw_vault_not_found(where, name);
+  const auto v = s->second.vaults.find(name);
+  if (v == s->second.vaults.end()) throw_vault_not_found(where, name);
+  return *v->second;
+}
+
+const store::vault_state& store::vault_or_throw(const scope& where,
+                                                const std::string& name) const {
+  return const_cast<store*>(this)->vault_or_throw(where, name);
+}
+
+void store::create_vault(const scope& where, const std::string& name) {
+  const auto now = clock_.now();
+  std::lock_guard lock(mutex_);
+  auto& vaults = scopes_[where].vaults;
+  if (vaults.contains(name)) return;
+  if (vaults.size() >= max_vaults_per_scope) {
+    throw error(error_code::limit_exceeded,
+                "The maximum number of vaults (1000) has been reached for this account and "
+                "region");
+  }
+  auto vault = std::make_unique<vault_state>();
+  vault->name = name;
+  vault->arn = where.vault_arn(name);
+  vault->creation_date = now;
+  vaults.emplace(name, std::move(vault));
+}
+
+vault_info store::describe_vault(const scope& where, const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  return vault_or_throw(where, name).info();
+}
+
+page<vault_info> store::list_vaults(const scope& where, const std::optional<std::string>& marker,
+                                    std::size_t limit) const {
+  page<vault_info> result;
+  std::lock_guard lock(mutex_);
+  const auto s = scopes_.find(where);
+  if (s == scopes_.end()) return result;
+  const auto& vaults = s->second.vaults;
+  auto it = vaults.begin();
+  if (marker) {
+    const auto slash = marker->rfind('/');
+    const std::string after = slash == std::string::npos ? *marker : marker->substr(slash + 1);
+    if (!marker->starts_with("arn:aws:glacier:") || slash == std::string::npos) {
+      throw error(error_code::invalid_parameter_value, "Invalid marker: " + *marker);
+    }
+    it = vaults.upper_bound(after);
+  }
+  for (; it != vaults.end() && result.items.size() < limit; ++it) {
+    result.items.push_back(it->second->info());
+  }
+  if (it != vaults.end() && !result.items.empty()) result.marker = result.items.back().arn;
+  return result;
+}
+
+void store::delete_vault(const scope& where, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, name);
+  if (!vault.archives.empty()) {
+    throw error(error_code::invalid_parameter_value,
+                "Vault not empty or recently written to: " + vault.arn);
+  }
+  for (const auto& [sequence, j] : vault.jobs) job_owner_.erase(sequence);
+  scopes_[where].vaults.erase(name);
+}
+
+archive store::add_archive(const scope& where, const std::string& vault_name,
+                           std::optional<std::string> description,
+                           std::shared_ptr<const std::string> data, std::string tree_hash_hex) {
+  archive a;
+  a.id = ids_.archive_id();
+  a.description = description.value_or("");
+  a.creation_date = clock_.now();
+  a.size = data->size();
+  a.tree_hash = std::move(tree_hash_hex);
+  a.data = std::move(data);
+
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  if (total_archive_bytes_ + a.size > config_.max_total_archive_bytes) {
+    throw error(error_code::limit_exceeded,
+                "Archive storage is full: holding " + std::to_string(total_archive_bytes_) +
+                    " bytes, this archive of " + std::to_string(a.size) +
+                    " bytes would exceed max_total_archive_bytes (" +
+                    std::to_string(config_.max_total_archive_bytes) + ")");
+  }
+  total_archive_bytes_ += a.size;
+  vault.archive_bytes += a.size;
+  const auto sequence = next_sequence_++;
+  vault.archive_index.emplace(a.id, sequence);
+  vault.archives.emplace(sequence, a);
+  return a;
+}
+
+void store::delete_archive(const scope& where, const std::string& vault_name,
+                           const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  const auto it = vault.archive_index.find(id);
+  if (it == vault.archive_index.end()) return;  // idempotent
+  const auto a = vault.archives.find(it->second);
+  vault.archive_bytes -= a->second.size;
+  total_archive_bytes_ -= a->second.size;
+  vault.archives.erase(a);
+  vault.archive_index.erase(it);
+}
+
+job store::create_job(const scope& where, const std::string& vault_name,
+                      job_parameters parameters) {
+  job j;
+  j.id = ids_.job_id();
+  j.creation_date = clock_.now();
+  j.due = j.creation_date + tier_delay(config_, parameters.tier);
+
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  j.vault_name = vault.name;
+  j.vault_arn = vault.arn;
+  if (parameters.action == job_action::archive_retrieval) {
+    const auto it = vault.archive_index.find(*parameters.archive_id);
+    if (it == vault.archive_index.end()) {
+      throw error(error_code::resource_not_found,
+                  "The archive ID was not found: " + *parameters.archive_id);
+    }
+    const archive& a = vault.archives.at(it->second);
+    j.archive_size = a.size;
+    j.archive_tree_hash = a.tree_hash;
+    j.archive_description = a.description;
+    if (parameters.range) {
+      check_retrieval_range(*parameters.range, a.size);
+      j.retrieved = *parameters.range;
+    } else {
+      j.retrieved = byte_range{0, a.size == 0 ? 0 : a.size - 1};
+    }
+    if (a.size == 0) {
+      j.range_tree_hash = a.tree_hash;
+    } else if (j.retrieved.start == 0 && j.retrieved.end + 1 == a.size) {
+      j.range_tree_hash = a.tree_hash;
+    } else if (is_tree_hash_aligned(j.retrieved.start, j.retrieved.end, a.size)) {
+      j.range_tree_hash = to_hex(tree_hash(std::string_view(*a.data).substr(
+          j.retrieved.start, j.retrieved.length())));
+    }
+  }
+  j.parameters = std::move(parameters);
+  j.sequence = next_sequence_++;
+  vault.job_index.emplace(j.id, j.sequence);
+  vault.jobs.emplace(j.sequence, j);
+  job_owner_.emplace(j.sequence, &vault);
+  return j;
+}
+
+bool store::is_purged(const job& j, time_point now) const {
+  return j.completion_date && *j.completion_date + config_.job_retention <= now;
+}
+
+job store::describe_job(const scope& where, const std::string& vault_name,
+                        const std::string& id) const {
+  const auto now = clock_.now();
+  std::lock_guard lock(mutex_);
+  const auto& vault = vault_or_throw(where, vault_name);
+  const auto it = vault.job_index.find(id);
+  if (it == vault.job_index.end()) throw_job_not_found(id);
+  const job& j = vault.jobs.at(it->second);
+  if (is_purged(j, now)) throw_job_not_found(id);
+  return j;
+}
+
+page<job> store::list_jobs(const scope& where, const std::string& vault_name,
+                           const job_filter& filter, const std::optional<std::string>& marker,
+                           std::size_t limit) const {
+  const auto now = clock_.now();
+  page<job> result;
+  std::lock_guard lock(mutex_);
+  const auto& vault = vault_or_throw(where, vault_name);
+  auto it = vault.jobs.begin();
+  if (marker) {
+    const auto found = vault.job_index.find(*marker);
+    if (found == vault.job_index.end()) {
+      throw error(error_code::invalid_parameter_value, "Invalid marker: " + *marker);
+    }
+    it = vault.jobs.find(found->second);
+  }
+  for (; it != vault.jobs.end(); ++it) {
+    const job& j = it->second;
+    if (is_purged(j, now)) continue;
+    if (filter.completed && j.completed() != *filter.completed) continue;
+    if (filter.status && j.status != *filter.status) continue;
+    if (result.items.size() == limit) {
+      result.marker = j.id;
+      break;
+    }
+    result.items.push_back(j);
+  }
+  return result;
+}
+
+void store::fill_output(job& j, vault_state& vault, time_point completion) {
+  if (j.parameters.action == job_action::inventory_retrieval) {
+    auto inventory =
+        build_inventory(vault.archives, vault.arn, completion, j.parameters.format,
+                        j.parameters.inventory.value_or(inventory_selection{}));
+    j.inventory_size = inventory.document.size();
+    j.next_inventory_marker = std::move(inventory.next_marker);
+    j.output_length = inventory.document.size();
+    j.output = std::make_shared<const std::string>(std::move(inventory.document));
+    vault.last_inventory_date = completion;
+    j.status = job_status::succeeded;
+    j.status_message = "Succeeded";
+    return;
+  }
+  const auto found = vault.archive_index.find(*j.parameters.archive_id);
+  if (found == vault.archive_index.end()) {
+    j.status = job_status::failed;
+    j.status_message =
+        "The archive was deleted before the retrieval job completed: " + *j.parameters.archive_id;
+    return;
+  }
+  const archive& a = vault.archives.at(found->second);
+  j.output = a.data;
+  j.output_offset = j.retrieved.start;
+  j.output_length = a.size == 0 ? 0 : j.retrieved.length();
+  j.status = job_status::succeeded;
+  j.status_message = "Succeeded";
+}
+
+std::optional<job> store::complete_job(std::uint64_t sequence, time_point completion) {
+  std::lock_guard lock(mutex_);
+  const auto owner = job_owner_.find(sequence);
+  if (owner == job_owner_.end()) return std::nullopt;
+  vault_state& vault = *owner->second;
+  job& j = vault.jobs.at(sequence);
+  if (j.completed()) return std::nullopt;
+  j.completion_date = completion;
+  fill_output(j, vault, completion);
+  return j;
+}
+
+std::optional<job> store::fail_job(std::uint64_t sequence, time_point completion,
+                                   const std::string& message) {
+  std::lock_guard lock(mutex_);
+  const auto owner = job_owner_.find(sequence);
+  if (owner == job_owner_.end()) return std::nullopt;
+  job& j = owner->second->jobs.at(sequence);
+  if (j.completed()) return std::nullopt;
+  j.completion_date = completion;
+  j.status = job_status::failed;
+  j.status_message = message;
+  return j;
+}
+
+bool store::purge_job(std::uint64_t sequence) {
+  std::lock_guard lock(mutex_);
+  const auto owner = job_owner_.find(sequence);
+  if (owner == job_owner_.end()) return false;
+  vault_state& vault = *owner->second;
+  const auto it = vault.jobs.find(sequence);
+  if (!it->second.completed()) return false;
+  vault.job_index.erase(it->second.id);
+  vault.jobs.erase(it);
+  job_owner_.erase(owner);
+  return true;
+}
+
+std::vector<job_timer> store::pending_jobs() const {
+  std::vector<job_timer> timers;
+  std::lock_guard lock(mutex_);
+  for (const auto& [sequence, vault] : job_owner_) {
+    const job& j = vault->jobs.at(sequence);
+    if (!j.completed()) timers.push_back({sequence, j.due});
+  }
+  return timers;
+}
+
+}  // namespace glacier

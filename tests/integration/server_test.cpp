@@ -1,0 +1,374 @@
+#include "glacier/http/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <future>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+
+#include "glacier/api/dispatcher.hpp"
+#include "glacier/error.hpp"
+#include "support/http_client.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using glacier::error_code;
+using glacier::http::header_map;
+using glacier::testing::http_client;
+
+// Answers by target, so each test can ask for the behaviour it needs.
+class stub_dispatcher final : public glacier::api::dispatcher {
+ public:
+  glacier::http::response handle(glacier::http::request&& req) override {
+    const auto n = ++handled_;
+    glacier::http::response res;
+    res.operation = "Echo";
+    res.request_id = "req-" + std::to_string(n);
+    res.headers["x-amzn-RequestId"] = res.request_id;
+    if (req.target == "/shared") {
+      res.operation = "GetJobOutput";
+      res.shared_body = shared_;
+      res.shared_offset = 5;
+      res.shared_length = 10;
+      return res;
+    }
+    if (req.target == "/throw") throw std::runtime_error("handler bug");
+    if (req.target == "/bad-slice") {
+      res.shared_body = shared_;
+      res.shared_offset = 15;
+      res.shared_length = 10;
+      return res;
+    }
+    if (req.target == "/slow") {
+      {
+        const std::lock_guard lock(mutex_);
+        slow_entered_ = true;
+      }
+      entered_.notify_all();
+      std::this_thread::sleep_for(300ms);
+    }
+    res.headers["x-method"] = req.method;
+    res.headers["x-test"] = std::string(glacier::http::header_or_empty(req.headers, "X-Test"));
+    res.body = req.method + " " + req.target + " " + req.body;
+    return res;
+  }
+
+  glacier::http::response error_response(error_code code, std::string_view message) override {
+    glacier::http::response res;
+    res.status = glacier::map_error(code).status;
+    res.headers["Content-Type"] = "application/json";
+    res.body = glacier::error_body(code, message);
+    res.request_id = "error-id";
+    return res;
+  }
+
+  /// Blocks until a /slow request is inside the handler.
+  bool wait_for_slow(std::chrono::milliseconds within) {
+    std::unique_lock lock(mutex_);
+    return entered_.wait_for(lock, within, [this] { return slow_entered_; });
+  }
+
+  int handled() const { return handled_.load(); }
+
+ private:
+  std::atomic<int> handled_{0};
+  std::shared_ptr<const std::string> shared_ =
+      std::make_shared<const std::string>("0123456789abcdefghij");
+  std::mutex mutex_;
+  std::condition_variable entered_;
+  bool slow_entered_ = false;
+};
+
+glacier::config test_config() {
+  glacier::config cfg;
+  cfg.host = "127.0.0.1";
+  cfg.port = 0;
+  cfg.io_threads = 2;
+  cfg.max_header_bytes = 1024;
+  cfg.max_body_bytes = 1024;
+  cfg.read_timeout = glacier::duration(200);
+  cfg.idle_timeout = glacier::duration(400);
+  cfg.write_timeout = glacier::duration(1000);
+  cfg.shutdown_deadline = glacier::duration(2000);
+  return cfg;
+}
+
+// A server on a free port, serving on its own thread until the fixture ends.
+class server_test : public ::testing::Test {
+ protected:
+  void SetUp() override { start(test_config()); }
+
+  void start(const glacier::config& cfg) {
+    server_ = std::make_unique<glacier::http::server>(cfg, dispatcher_);
+    port_ = server_->listen();
+    std::promise<void> done;
+    stopped_ = done.get_future();
+    thread_ = std::thread([this, done = std::move(done)]() mutable {
+      server_->run();
+      done.set_value();
+    });
+  }
+
+  void TearDown() override {
+    server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  bool run_returned(std::chrono::milliseconds within) {
+    return stopped_.wait_for(within) == std::future_status::ready;
+  }
+
+  static nlohmann::json json_of(const std::string& body) { return nlohmann::json::parse(body); }
+
+  stub_dispatcher dispatcher_;
+  std::unique_ptr<glacier::http::server> server_;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+  std::future<void> stopped_;
+};
+
+TEST_F(server_test, keep_alive_serves_two_requests_on_one_connection) {
+  http_client client(port_);
+  const auto first = client.send("GET", "/a", {{"X-Test", "one"}});
+  EXPECT_EQ(first.status, 200U);
+  EXPECT_TRUE(first.keep_alive);
+  EXPECT_EQ(first.body, "GET /a ");
+  EXPECT_EQ(first.header("x-test"), "one");
+  EXPECT_EQ(first.header("x-amzn-RequestId"), "req-1");
+  const auto second = client.send("POST", "/b", {}, "payload");
+  EXPECT_EQ(second.status, 200U);
+  EXPECT_EQ(second.body, "POST /b payload");
+  EXPECT_EQ(second.header("Content-Length"), "15");
+  EXPECT_EQ(dispatcher_.handled(), 2);
+}
+
+TEST_F(server_test, pipelined_requests_are_answered_in_order) {
+  http_client client(port_);
+  client.send_raw(
+      "GET /one HTTP/1.1\r\nHost: x\r\n\r\n"
+      "PUT /two HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+  EXPECT_EQ(client.read_reply().body, "GET /one ");
+  EXPECT_EQ(client.read_reply().body, "PUT /two abc");
+}
+
+TEST_F(server_test, connection_close_closes_after_the_response) {
+  http_client client(port_);
+  const auto reply = client.send("GET", "/a", {{"Connection", "close"}});
+  EXPECT_EQ(reply.status, 200U);
+  EXPECT_FALSE(reply.keep_alive);
+  EXPECT_TRUE(client.wait_for_close(1s));
+}
+
+TEST_F(server_test, http10_without_keep_alive_closes_after_the_response) {
+  http_client client(port_);
+  client.send_raw("GET /old HTTP/1.0\r\n\r\n");
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 200U);
+  EXPECT_EQ(reply.version, 10U);
+  EXPECT_EQ(reply.body, "GET /old ");
+  EXPECT_TRUE(client.wait_for_close(1s));
+}
+
+TEST_F(server_test, declared_body_over_limit_gets_json_413_then_close) {
+  http_client client(port_);
+  client.send_header("PUT", "/upload", {}, 4096);
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 413U);
+  EXPECT_EQ(json_of(reply.body)["code"], "RequestEntityTooLargeException");
+  EXPECT_TRUE(client.wait_for_close(1s));
+  EXPECT_EQ(dispatcher_.handled(), 0);
+}
+
+TEST_F(server_test, declared_body_over_limit_sent_in_full_still_gets_413) {
+  http_client client(port_);
+  client.send_raw("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n" +
+                  std::string(3000, 'x'));
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 413U);
+  EXPECT_TRUE(client.wait_for_close(2s));
+}
+
+TEST_F(server_test, chunked_body_over_limit_gets_json_413) {
+  http_client client(port_);
+  std::string request = "PUT /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 3; ++i) request += "200\r\n" + std::string(512, 'x') + "\r\n";
+  request += "0\r\n\r\n";
+  client.send_raw(request);
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 413U);
+  EXPECT_EQ(json_of(reply.body)["code"], "RequestEntityTooLargeException");
+  EXPECT_TRUE(client.wait_for_close(2s));
+}
+
+TEST_F(server_test, chunked_body_within_limit_is_delivered_whole) {
+  http_client client(port_);
+  client.send_raw(
+      "PUT /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 200U);
+  EXPECT_EQ(reply.body, "PUT /c abcde");
+}
+
+TEST_F(server_test, header_over_limit_gets_json_400_then_close) {
+  http_client client(port_);
+  client.send_raw("GET /a HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2000, 'a') + "\r\n\r\n");
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 400U);
+  const auto body = json_of(reply.body);
+  EXPECT_EQ(body["code"], "BadRequest");
+  EXPECT_NE(body["message"].get<std::string>().find("header"), std::string::npos);
+  EXPECT_TRUE(client.wait_for_close(1s));
+}
+
+TEST_F(server_test, malformed_request_line_gets_json_400_then_close) {
+  http_client client(port_);
+  client.send_raw("THIS IS NOT HTTP\r\n\r\n");
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 400U);
+  EXPECT_EQ(json_of(reply.body)["code"], "BadRequest");
+  EXPECT_TRUE(client.wait_for_close(1s));
+}
+
+TEST_F(server_test, binary_garbage_gets_400_or_close_and_never_hangs) {
+  http_client client(port_);
+  client.send_raw(std::string("\x01\x02\x03\xff\r\n\r\n", 8));
+  const auto raw = client.read_raw_until_close(2s);
+  EXPECT_TRUE(raw.empty() || raw.rfind("HTTP/1.1 400", 0) == 0) << raw;
+}
+
+TEST_F(server_test, bad_content_length_gets_json_400) {
+  http_client client(port_);
+  client.send_raw("PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 400U);
+  EXPECT_EQ(json_of(reply.body)["code"], "BadRequest");
+}
+
+TEST_F(server_test, client_stalling_in_the_header_is_dropped_after_read_timeout) {
+  http_client client(port_);
+  const auto start = std::chrono::steady_clock::now();
+  client.send_raw("GET /a HTTP/1.1\r\nHost: x\r\n");
+  EXPECT_TRUE(client.wait_for_close(3s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 150ms);
+  EXPECT_EQ(dispatcher_.handled(), 0);
+}
+
+TEST_F(server_test, client_stalling_in_the_body_is_dropped_after_read_timeout) {
+  http_client client(port_);
+  client.send_raw("PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-some");
+  EXPECT_TRUE(client.wait_for_close(3s));
+  EXPECT_EQ(dispatcher_.handled(), 0);
+}
+
+TEST_F(server_test, idle_keep_alive_connection_is_closed_after_idle_timeout) {
+  http_client client(port_);
+  EXPECT_EQ(client.send("GET", "/a").status, 200U);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(client.wait_for_close(3s));
+  // Longer than read_timeout: a rested keep-alive connection gets the idle limit.
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
+}
+
+TEST_F(server_test, shared_body_slice_is_sent_exactly) {
+  http_client client(port_);
+  const auto reply = client.send("GET", "/shared");
+  EXPECT_EQ(reply.status, 200U);
+  EXPECT_EQ(reply.body, "56789abcde");
+  EXPECT_EQ(reply.header("Content-Length"), "10");
+  EXPECT_TRUE(reply.header("Transfer-Encoding").empty());
+}
+
+TEST_F(server_test, slice_outside_the_buffer_becomes_a_json_500) {
+  http_client client(port_);
+  const auto reply = client.send("GET", "/bad-slice");
+  EXPECT_EQ(reply.status, 500U);
+  EXPECT_EQ(json_of(reply.body)["code"], "ServiceUnavailableException");
+}
+
+TEST_F(server_test, throwing_dispatcher_becomes_a_json_500_and_the_connection_lives) {
+  http_client client(port_);
+  const auto reply = client.send("GET", "/throw");
+  EXPECT_EQ(reply.status, 500U);
+  EXPECT_EQ(json_of(reply.body)["code"], "ServiceUnavailableException");
+  EXPECT_EQ(client.send("GET", "/after").status, 200U);
+}
+
+TEST_F(server_test, expect_100_continue_gets_continue_before_the_body) {
+  http_client client(port_);
+  client.send_header("PUT", "/upload", {{"Expect", "100-continue"}}, 5);
+  EXPECT_EQ(client.read_reply().status, 100U);
+  client.send_raw("hello");
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 200U);
+  EXPECT_EQ(reply.body, "PUT /upload hello");
+}
+
+TEST_F(server_test, expect_100_continue_over_limit_gets_413_without_continue) {
+  http_client client(port_);
+  client.send_header("PUT", "/upload", {{"Expect", "100-continue"}}, 1'000'000);
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 413U);
+  EXPECT_TRUE(client.wait_for_close(1s));
+}
+
+TEST_F(server_test, stop_finishes_the_in_flight_request_and_run_returns) {
+  http_client idle(port_);
+  EXPECT_EQ(idle.send("GET", "/warm-up").status, 200U);
+
+  http_client busy(port_);
+  busy.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(dispatcher_.wait_for_slow(2s));
+  server_->stop();
+
+  // The idle keep-alive connection is closed at once; the busy one gets its answer.
+  EXPECT_TRUE(idle.wait_for_close(1s));
+  const auto reply = busy.read_reply();
+  EXPECT_EQ(reply.status, 200U);
+  EXPECT_EQ(reply.body, "GET /slow ");
+  EXPECT_FALSE(reply.keep_alive);
+  EXPECT_TRUE(busy.wait_for_close(1s));
+  EXPECT_TRUE(run_returned(2s));
+  EXPECT_THROW(http_client late(port_), std::runtime_error);
+}
+
+TEST_F(server_test, sigterm_shuts_the_server_down) {
+  http_client client(port_);
+  // A served request proves run() has installed its signal handlers.
+  EXPECT_EQ(client.send("GET", "/a").status, 200U);
+  std::raise(SIGTERM);
+  EXPECT_TRUE(run_returned(2s));
+}
+
+TEST_F(server_test, listening_on_a_port_in_use_throws_system_error) {
+  auto cfg = test_config();
+  cfg.port = port_;
+  glacier::http::server second(cfg, dispatcher_);
+  try {
+    second.listen();
+    FAIL() << "listen() on a used port should throw";
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(port_)), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(server_lifecycle, stop_before_run_makes_run_return_at_once) {
+  stub_dispatcher dispatcher;
+  glacier::http::server server(test_config(), dispatcher);
+  server.listen();
+  server.stop();
+  auto done = std::async(std::launch::async, [&server] { server.run(); });
+  EXPECT_EQ(done.wait_for(2s), std::future_status::ready);
+}
+
+}  // namespace

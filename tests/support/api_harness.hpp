@@ -1,0 +1,51 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "glacier/api/glacier_dispatcher.hpp"
+#include "glacier/clock.hpp"
+#include "glacier/config.hpp"
+#include "glacier/ids.hpp"
+#include "glacier/scheduler.hpp"
+#include "glacier/store.hpp"
+
+namespace glacier::testing {
+
+/// The whole api layer without sockets: a manual clock, a seeded id generator, the store,
+/// a scheduler whose thread is never started (tests call advance()), and the dispatcher.
+struct api_harness {
+  api_harness();
+
+  /// Sends one request with the version header (unless `with_version` is false).
+  http::response send(const std::string& method, const std::string& target,
+                      std::string body = "", http::header_map headers = {},
+                      bool with_version = true);
+  /// The body of `r` parsed as JSON.
+  static nlohmann::json json(const http::response& r);
+
+  /// Creates a vault and checks it answered 201.
+  void create_vault(const std::string& name);
+  /// Uploads `data` to `vault` with a correct tree hash; returns the archive id.
+  std::string upload(const std::string& vault, const std::string& data,
+                     const std::string& description = "");
+  /// Initiates a job from a JSON body; returns the job id (checks the 202).
+  std::string initiate(const std::string& vault, const std::string& body);
+  /// DescribeJob as JSON.
+  nlohmann::json describe(const std::string& vault, const std::string& job_id);
+  /// Moves the clock and completes what is due, as the scheduler thread would.
+  std::size_t advance(duration by);
+
+  config cfg;
+  manual_clock clock;
+  id_generator ids;
+  glacier::store store;
+  glacier::scheduler scheduler;
+  api::services services;
+  api::glacier_dispatcher dispatcher;
+};
+
+/// A deterministic byte pattern of `n` bytes.
+std::string pattern_bytes(std::size_t n, unsigned seed = 0);
+
+}  // namespace glacier::testing

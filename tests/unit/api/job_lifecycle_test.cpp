@@ -1,0 +1,213 @@
+// Jobs from InitiateJob to purge: DescribeJob fields in each state, tier delays, output.
+#include <gtest/gtest.h>
+
+#include "glacier/tree_hash.hpp"
+#include "support/api_harness.hpp"
+#include "support/expect_error.hpp"
+
+namespace glacier::testing {
+namespace {
+
+constexpr std::uint64_t mib = 1024 * 1024;
+
+class job_lifecycle : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    h.create_vault("v");
+    data = pattern_bytes(2 * mib + 10);
+    archive_id = h.upload("v", data, "my archive");
+  }
+  api_harness h;
+  std::string data;
+  std::string archive_id;
+};
+
+TEST_F(job_lifecycle, archive_job_is_in_progress_with_every_field) {
+  const auto id = h.initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id +
+                                      R"(","Description":"d","Tier":"Expedited"})");
+  const auto d = h.describe("v", id);
+  EXPECT_EQ(d["JobId"], id);
+  EXPECT_EQ(d["JobDescription"], "d");
+  EXPECT_EQ(d["Action"], "ArchiveRetrieval");
+  EXPECT_EQ(d["ArchiveId"], archive_id);
+  EXPECT_EQ(d["VaultARN"], "arn:aws:glacier:us-east-1:123456789012:vaults/v");
+  EXPECT_EQ(d["CreationDate"], "2024-01-01T00:00:00.000Z");
+  EXPECT_EQ(d["Completed"], false);
+  EXPECT_EQ(d["StatusCode"], "InProgress");
+  EXPECT_EQ(d["StatusMessage"], "Operation in progress.");
+  EXPECT_EQ(d["ArchiveSizeInBytes"], data.size());
+  EXPECT_TRUE(d["InventorySizeInBytes"].is_null());
+  EXPECT_TRUE(d["SNSTopic"].is_null());
+  EXPECT_TRUE(d["CompletionDate"].is_null());
+  EXPECT_EQ(d["SHA256TreeHash"], to_hex(tree_hash(data)));
+  EXPECT_EQ(d["ArchiveSHA256TreeHash"], to_hex(tree_hash(data)));
+  EXPECT_EQ(d["RetrievalByteRange"], "0-" + std::to_string(data.size() - 1));
+  EXPECT_EQ(d["Tier"], "Expedited");
+  EXPECT_TRUE(d["InventoryRetrievalParameters"].is_null());
+}
+
+TEST_F(job_lifecycle, each_tier_completes_after_its_own_delay) {
+  h.cfg.expedited_delay = duration(1000);
+  h.cfg.standard_delay = duration(3000);
+  h.cfg.bulk_delay = duration(5000);
+  const auto body = [&](const char* tier) {
+    return R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id + R"(","Tier":")" + tier +
+           "\"}";
+  };
+  const auto expedited = h.initiate("v", body("Expedited"));
+  const auto standard = h.initiate("v", body("Standard"));
+  const auto bulk = h.initiate("v", body("Bulk"));
+  const auto fallback = h.initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" +
+                                            archive_id + "\"}");
+
+  EXPECT_EQ(h.advance(duration(999)), 0u);
+  EXPECT_EQ(h.advance(duration(1)), 1u);
+  EXPECT_EQ(h.describe("v", expedited)["StatusCode"], "Succeeded");
+  EXPECT_EQ(h.describe("v", expedited)["CompletionDate"], "2024-01-01T00:00:01.000Z");
+  EXPECT_EQ(h.describe("v", standard)["StatusCode"], "InProgress");
+  EXPECT_EQ(h.advance(duration(2000)), 2u);
+  EXPECT_EQ(h.describe("v", standard)["StatusCode"], "Succeeded");
+  EXPECT_EQ(h.describe("v", fallback)["Tier"], "Standard");
+  EXPECT_EQ(h.describe("v", bulk)["StatusCode"], "InProgress");
+  EXPECT_EQ(h.advance(duration(2000)), 1u);
+  const auto d = h.describe("v", bulk);
+  EXPECT_EQ(d["StatusCode"], "Succeeded");
+  EXPECT_EQ(d["Completed"], true);
+  EXPECT_EQ(d["StatusMessage"], "Succeeded");
+  EXPECT_EQ(d["CompletionDate"], "2024-01-01T00:00:05.000Z");
+}
+
+TEST_F(job_lifecycle, a_zero_delay_completes_on_the_next_scheduler_pass) {
+  h.cfg.standard_delay = duration(0);
+  const auto id = h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  EXPECT_EQ(h.advance(duration(0)), 1u);
+  EXPECT_EQ(h.describe("v", id)["StatusCode"], "Succeeded");
+}
+
+TEST_F(job_lifecycle, completed_archive_job_outputs_the_exact_bytes) {
+  const auto id = h.initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id + "\"}");
+  expect_error(h.send("GET", "/-/vaults/v/jobs/" + id + "/output"), 400,
+               "InvalidParameterValueException",
+               "The job is not currently available for download: " + id, true);
+  h.advance(h.cfg.standard_delay);
+  const auto r = h.send("GET", "/-/vaults/v/jobs/" + id + "/output");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.payload(), data);
+  EXPECT_EQ(r.headers.at("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(r.headers.at("Accept-Ranges"), "bytes");
+  EXPECT_EQ(r.headers.at("x-amz-archive-description"), "my archive");
+  EXPECT_EQ(r.headers.at("x-amz-sha256-tree-hash"), to_hex(tree_hash(data)));
+}
+
+TEST_F(job_lifecycle, inventory_job_lists_archives_and_reports_its_size) {
+  const auto id = h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  auto d = h.describe("v", id);
+  EXPECT_EQ(d["Action"], "InventoryRetrieval");
+  EXPECT_TRUE(d["ArchiveId"].is_null());
+  EXPECT_TRUE(d["ArchiveSizeInBytes"].is_null());
+  EXPECT_TRUE(d["ArchiveSHA256TreeHash"].is_null());
+  EXPECT_TRUE(d["SHA256TreeHash"].is_null());
+  EXPECT_TRUE(d["RetrievalByteRange"].is_null());
+  EXPECT_TRUE(d["InventorySizeInBytes"].is_null());
+  EXPECT_EQ(d["InventoryRetrievalParameters"]["Format"], "JSON");
+  h.advance(h.cfg.standard_delay);
+  d = h.describe("v", id);
+  const auto r = h.send("GET", "/-/vaults/v/jobs/" + id + "/output");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.headers.at("Content-Type"), "application/json");
+  EXPECT_FALSE(r.headers.contains("x-amz-sha256-tree-hash"));
+  EXPECT_EQ(d["InventorySizeInBytes"], r.payload().size());
+  const auto inventory = api_harness::json(r);
+  EXPECT_EQ(inventory["VaultARN"], "arn:aws:glacier:us-east-1:123456789012:vaults/v");
+  ASSERT_EQ(inventory["ArchiveList"].size(), 1u);
+  EXPECT_EQ(inventory["ArchiveList"][0]["ArchiveId"], archive_id);
+  EXPECT_EQ(inventory["ArchiveList"][0]["ArchiveDescription"], "my archive");
+  EXPECT_EQ(inventory["ArchiveList"][0]["Size"], data.size());
+  EXPECT_TRUE(d["InventoryRetrievalParameters"]["Marker"].is_null());
+}
+
+TEST_F(job_lifecycle, archive_deleted_before_completion_fails_the_job) {
+  const auto id = h.initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id + "\"}");
+  ASSERT_EQ(h.send("DELETE", "/-/vaults/v/archives/" + archive_id).status, 204u);
+  h.advance(h.cfg.standard_delay);
+  const auto d = h.describe("v", id);
+  EXPECT_EQ(d["StatusCode"], "Failed");
+  EXPECT_EQ(d["Completed"], true);
+  EXPECT_NE(d["StatusMessage"].get<std::string>().find("deleted"), std::string::npos);
+  expect_error(h.send("GET", "/-/vaults/v/jobs/" + id + "/output"), 400,
+               "InvalidParameterValueException", "not currently available");
+}
+
+TEST_F(job_lifecycle, completed_jobs_are_purged_after_retention) {
+  const auto id = h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  h.advance(h.cfg.standard_delay);
+  h.advance(h.cfg.job_retention - duration(1));
+  EXPECT_EQ(h.send("GET", "/-/vaults/v/jobs/" + id).status, 200u);
+  h.advance(duration(1));
+  expect_error(h.send("GET", "/-/vaults/v/jobs/" + id), 404, "ResourceNotFoundException",
+               "The job ID was not found: " + id, true);
+  EXPECT_TRUE(api_harness::json(h.send("GET", "/-/vaults/v/jobs"))["JobList"].empty());
+}
+
+TEST_F(job_lifecycle, unknown_job_is_404) {
+  expect_error(h.send("GET", "/-/vaults/v/jobs/nope"), 404, "ResourceNotFoundException",
+               "The job ID was not found: nope", true);
+}
+
+class list_jobs : public job_lifecycle {};
+
+TEST_F(list_jobs, filters_by_completion_and_status_code) {
+  h.cfg.expedited_delay = duration(10);
+  const auto done = h.initiate("v", R"({"Type":"inventory-retrieval","Tier":"Expedited"})");
+  const auto running = h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  h.advance(duration(10));
+  auto ids = [&](const std::string& query) {
+    std::vector<std::string> out;
+    const auto r = h.send("GET", "/-/vaults/v/jobs" + query);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    const auto body = api_harness::json(r);
+    for (const auto& j : body["JobList"]) out.push_back(j["JobId"]);
+    return out;
+  };
+  EXPECT_EQ(ids(""), (std::vector<std::string>{done, running}));
+  EXPECT_EQ(ids("?completed=true"), std::vector<std::string>{done});
+  EXPECT_EQ(ids("?completed=false"), std::vector<std::string>{running});
+  EXPECT_EQ(ids("?statuscode=Succeeded"), std::vector<std::string>{done});
+  EXPECT_EQ(ids("?statuscode=InProgress"), std::vector<std::string>{running});
+  EXPECT_TRUE(ids("?statuscode=Failed").empty());
+  EXPECT_TRUE(ids("?completed=true&statuscode=InProgress").empty());
+}
+
+TEST_F(list_jobs, pages_with_limit_and_marker) {
+  std::vector<std::string> created;
+  for (int i = 0; i < 7; ++i) created.push_back(h.initiate("v", R"({"Type":"inventory-retrieval"})"));
+  std::vector<std::string> seen;
+  std::string marker;
+  for (int page = 0; page < 10; ++page) {
+    const auto r = h.send("GET", "/-/vaults/v/jobs?limit=3" + (marker.empty() ? "" : "&marker=" + marker));
+    const auto body = api_harness::json(r);
+    EXPECT_LE(body["JobList"].size(), 3u);
+    for (const auto& j : body["JobList"]) seen.push_back(j["JobId"]);
+    if (body["Marker"].is_null()) break;
+    marker = body["Marker"];
+  }
+  EXPECT_EQ(seen, created);
+}
+
+TEST_F(list_jobs, validates_limit_statuscode_and_completed) {
+  for (const char* bad : {"0", "51", "x", "-1"}) {
+    expect_error(h.send("GET", std::string("/-/vaults/v/jobs?limit=") + bad), 400,
+                 "InvalidParameterValueException", std::string("Invalid limit: ") + bad);
+  }
+  EXPECT_EQ(h.send("GET", "/-/vaults/v/jobs?limit=50").status, 200u);
+  expect_error(h.send("GET", "/-/vaults/v/jobs?statuscode=finished"), 400,
+               "InvalidParameterValueException", "The job status code is not valid: finished",
+               true);
+  expect_error(h.send("GET", "/-/vaults/v/jobs?completed=yes"), 400,
+               "InvalidParameterValueException", "Invalid completed: yes");
+  expect_error(h.send("GET", "/-/vaults/v/jobs?marker=nope"), 400,
+               "InvalidParameterValueException", "Invalid marker: nope");
+}
+
+}  // namespace
+}  // namespace glacier::testing

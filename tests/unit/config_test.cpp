@@ -1,0 +1,226 @@
+#include "glacier/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+using env_map = std::map<std::string, std::string>;
+
+// A config file in the temp directory, removed when the test ends.
+class temp_file {
+ public:
+  explicit temp_file(const std::string& text) {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = std::filesystem::temp_directory_path() /
+            (std::string("glacier-config-") + info->name() + ".json");
+    std::ofstream(path_) << text;
+  }
+  ~temp_file() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+glacier::config load(const std::vector<std::string>& args, const env_map& env = {}) {
+  return glacier::load_launch_options(args, env).config;
+}
+
+// The message of the config_error that loading throws, or "" when it does not throw.
+std::string error_of(const std::vector<std::string>& args, const env_map& env = {}) {
+  try {
+    glacier::load_launch_options(args, env);
+  } catch (const glacier::config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(config, defaults_apply_when_nothing_is_given) {
+  const auto cfg = load({});
+  const glacier::config defaults;
+  EXPECT_EQ(cfg.host, "127.0.0.1");
+  EXPECT_EQ(cfg.port, 8080);
+  EXPECT_EQ(cfg.default_account, "123456789012");
+  EXPECT_EQ(cfg.default_region, "us-east-1");
+  EXPECT_EQ(cfg.bulk_delay, defaults.bulk_delay);
+  EXPECT_EQ(cfg.log_format, "text");
+}
+
+TEST(config, file_is_overridden_by_environment_which_is_overridden_by_flags) {
+  temp_file file(R"({"port": 1111, "bulk_delay_ms": 7, "log_level": "debug", "host": "0.0.0.0"})");
+  const env_map env{{"GLACIER_MOCK_PORT", "2222"}, {"GLACIER_MOCK_LOG_LEVEL", "warn"}};
+
+  const auto from_file = load({"--config", file.path()});
+  EXPECT_EQ(from_file.port, 1111);
+  EXPECT_EQ(from_file.bulk_delay, glacier::duration(7));
+  EXPECT_EQ(from_file.host, "0.0.0.0");
+
+  const auto from_env = load({"--config", file.path()}, env);
+  EXPECT_EQ(from_env.port, 2222);
+  EXPECT_EQ(from_env.log_level, "warn");
+  EXPECT_EQ(from_env.bulk_delay, glacier::duration(7));
+
+  const auto from_flag = load({"--config", file.path(), "--port", "3333"}, env);
+  EXPECT_EQ(from_flag.port, 3333);
+  EXPECT_EQ(from_flag.log_level, "warn");
+}
+
+TEST(config, config_file_can_be_named_by_environment) {
+  temp_file file(R"({"standard_delay_ms": 42})");
+  const auto cfg = load({}, {{"GLACIER_MOCK_CONFIG", file.path()}});
+  EXPECT_EQ(cfg.standard_delay, glacier::duration(42));
+}
+
+TEST(config, flags_accept_separate_and_equals_values) {
+  EXPECT_EQ(load({"--port=0"}).port, 0);
+  EXPECT_EQ(load({"--port", "0"}).port, 0);
+  EXPECT_EQ(load({"--log-format=json"}).log_format, "json");
+  EXPECT_EQ(load({"--expedited-delay-ms", "5"}).expedited_delay, glacier::duration(5));
+}
+
+TEST(config, short_aliases_set_account_and_region) {
+  const auto cfg = load({"--account", "111122223333", "--region=eu-west-1"});
+  EXPECT_EQ(cfg.default_account, "111122223333");
+  EXPECT_EQ(cfg.default_region, "eu-west-1");
+  EXPECT_EQ(load({"--default-account=444455556666"}).default_account, "444455556666");
+}
+
+TEST(config, seconds_knob_converts_to_milliseconds) {
+  EXPECT_EQ(load({"--job-retention-seconds", "10"}).job_retention, glacier::duration(10'000));
+}
+
+TEST(config, empty_environment_value_counts_as_unset) {
+  EXPECT_EQ(load({}, {{"GLACIER_MOCK_PORT", ""}}).port, 8080);
+}
+
+TEST(config, bad_values_name_the_key_and_the_value) {
+  auto message = error_of({"--port", "abc"});
+  EXPECT_TRUE(contains(message, "port") && contains(message, "abc")) << message;
+
+  message = error_of({"--port=70000"});
+  EXPECT_TRUE(contains(message, "port") && contains(message, "70000")) << message;
+
+  message = error_of({}, {{"GLACIER_MOCK_LOG_LEVEL", "loud"}});
+  EXPECT_TRUE(contains(message, "log_level") && contains(message, "loud")) << message;
+  EXPECT_TRUE(contains(message, "GLACIER_MOCK_LOG_LEVEL")) << message;
+
+  message = error_of({"--account", "123"});
+  EXPECT_TRUE(contains(message, "default_account") && contains(message, "123")) << message;
+
+  message = error_of({"--bulk-delay-ms", "-1"});
+  EXPECT_TRUE(contains(message, "bulk_delay_ms") && contains(message, "-1")) << message;
+
+  message = error_of({"--log-format", "xml"});
+  EXPECT_TRUE(contains(message, "log_format") && contains(message, "xml")) << message;
+
+  message = error_of({"--read-timeout-ms", "0"});
+  EXPECT_TRUE(contains(message, "read_timeout_ms")) << message;
+}
+
+TEST(config, bad_value_in_file_names_key_value_and_file) {
+  temp_file file(R"({"io_threads": "many"})");
+  const auto message = error_of({"--config=" + file.path()});
+  EXPECT_TRUE(contains(message, "io_threads") && contains(message, "many")) << message;
+  EXPECT_TRUE(contains(message, file.path())) << message;
+}
+
+TEST(config, non_scalar_value_in_file_is_rejected) {
+  temp_file file(R"({"port": [1]})");
+  EXPECT_TRUE(contains(error_of({"--config", file.path()}), "port"));
+}
+
+TEST(config, unknown_key_in_file_is_rejected) {
+  temp_file file(R"({"prot": 1})");
+  EXPECT_TRUE(contains(error_of({"--config", file.path()}), "prot"));
+}
+
+TEST(config, unreadable_or_malformed_named_file_is_an_error) {
+  EXPECT_TRUE(contains(error_of({"--config", "/nonexistent/glacier.json"}), "/nonexistent"));
+  temp_file file("{ not json");
+  EXPECT_TRUE(contains(error_of({"--config", file.path()}), file.path()));
+  temp_file array("[1, 2]");
+  EXPECT_FALSE(error_of({"--config", array.path()}).empty());
+}
+
+TEST(config, unknown_flag_missing_value_and_stray_argument_are_errors) {
+  EXPECT_TRUE(contains(error_of({"--prot", "1"}), "--prot"));
+  EXPECT_TRUE(contains(error_of({"--port"}), "--port"));
+  EXPECT_TRUE(contains(error_of({"serve"}), "serve"));
+}
+
+TEST(config, help_and_version_are_reported_without_validation) {
+  EXPECT_TRUE(glacier::load_launch_options({"--help"}, {}).show_help);
+  EXPECT_TRUE(glacier::load_launch_options({"-h", "--port", "bad"}, {}).show_help);
+  EXPECT_TRUE(glacier::load_launch_options({"--version"}, {}).show_version);
+}
+
+TEST(config, knob_table_derives_env_and_flag_names_from_the_key) {
+  std::set<std::string> keys;
+  for (const auto& knob : glacier::config_knobs()) {
+    EXPECT_TRUE(keys.insert(knob.key).second) << knob.key << " listed twice";
+    std::string env = "GLACIER_MOCK_";
+    std::string flag = "--";
+    for (char c : knob.key) {
+      env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      flag += c == '_' ? '-' : c;
+    }
+    EXPECT_EQ(knob.env, env);
+    EXPECT_EQ(knob.flag, flag);
+    EXPECT_FALSE(knob.help.empty()) << knob.key;
+  }
+  EXPECT_EQ(keys.size(), 19U);
+}
+
+TEST(config, every_knob_round_trips_its_default_through_the_environment) {
+  for (const auto& knob : glacier::config_knobs()) {
+    EXPECT_NO_THROW(load({}, {{knob.env, knob.default_value}})) << knob.env;
+  }
+}
+
+TEST(config, help_text_lists_every_knob) {
+  const auto help = glacier::help_text();
+  for (const auto& knob : glacier::config_knobs()) {
+    EXPECT_TRUE(contains(help, knob.flag)) << knob.flag;
+    EXPECT_TRUE(contains(help, knob.env)) << knob.env;
+    EXPECT_TRUE(contains(help, "default " + knob.default_value)) << knob.key;
+  }
+  EXPECT_TRUE(contains(help, "--config"));
+  EXPECT_TRUE(contains(help, "--account"));
+}
+
+TEST(config, shipped_config_file_lists_every_knob_with_its_default) {
+  const auto path =
+      std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "config" / "glacier-mock.json";
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << path;
+  const auto document = nlohmann::json::parse(in);
+  ASSERT_EQ(document.size(), glacier::config_knobs().size());
+  for (const auto& knob : glacier::config_knobs()) {
+    ASSERT_TRUE(document.contains(knob.key)) << knob.key;
+    const auto& value = document[knob.key];
+    EXPECT_EQ(value.is_string() ? value.get<std::string>() : value.dump(), knob.default_value)
+        << knob.key;
+  }
+  EXPECT_NO_THROW(load({"--config", path.string()}));
+}
+
+}  // namespace
