@@ -29,9 +29,13 @@ struct application::parts {
 
 application::application(const config& cfg) : parts_(std::make_unique<parts>(cfg)) {}
 
-application::~application() { parts_->scheduler.stop(); }
+application::~application() {
+  parts_->scheduler.stop();
+}
 
-std::uint16_t application::listen() { return parts_->server.listen(); }
+std::uint16_t application::listen() {
+  return parts_->server.listen();
+}
 
 int application::run() {
   parts_->scheduler.start();
@@ -40,6 +44,8 @@ int application::run() {
   return 0;
 }
 
-void application::stop() { parts_->server.stop(); }
+void application::stop() {
+  parts_->server.stop();
+}
 
 }  // namespace glacier

@@ -45,13 +45,20 @@ error_mapping map_error(error_code code) noexcept {
 
 bool parse_error_code(std::string_view name, error_code& out) noexcept {
   constexpr std::array all{
-      error_code::invalid_parameter_value,  error_code::missing_parameter_value,
-      error_code::limit_exceeded,           error_code::policy_enforced,
-      error_code::no_longer_supported,      error_code::resource_not_found,
-      error_code::request_timeout,          error_code::service_unavailable,
-      error_code::insufficient_capacity,    error_code::access_denied,
-      error_code::serialization,            error_code::method_not_allowed,
-      error_code::request_entity_too_large, error_code::bad_request,
+      error_code::invalid_parameter_value,
+      error_code::missing_parameter_value,
+      error_code::limit_exceeded,
+      error_code::policy_enforced,
+      error_code::no_longer_supported,
+      error_code::resource_not_found,
+      error_code::request_timeout,
+      error_code::service_unavailable,
+      error_code::insufficient_capacity,
+      error_code::access_denied,
+      error_code::serialization,
+      error_code::method_not_allowed,
+      error_code::request_entity_too_large,
+      error_code::bad_request,
       error_code::throttling,
   };
   for (auto code : all) {

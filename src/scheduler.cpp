@@ -7,7 +7,9 @@ namespace glacier {
 scheduler::scheduler(const clock& clock, store& store, const config& cfg)
     : clock_(clock), store_(store), config_(cfg) {}
 
-scheduler::~scheduler() { stop(); }
+scheduler::~scheduler() {
+  stop();
+}
 
 void scheduler::start() {
   std::lock_guard lock(mutex_);
@@ -36,7 +38,9 @@ void scheduler::schedule(const job_timer& timer) {
   if (earliest) wake_.notify_one();
 }
 
-void scheduler::clock_changed() { wake_.notify_all(); }
+void scheduler::clock_changed() {
+  wake_.notify_all();
+}
 
 std::size_t scheduler::run_due() {
   std::size_t completed = 0;

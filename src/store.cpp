@@ -22,7 +22,7 @@ struct store::vault_state {
   std::unordered_map<std::string, std::uint64_t> job_index;
 
   vault_info info() const {
-    return vault_info{name, arn, creation_date, last_inventory_date, archives.size(),
+    return vault_info{name,         arn, creation_date, last_inventory_date, archives.size(),
                       archive_bytes};
   }
 };
@@ -71,8 +71,7 @@ store::vault_state& store::vault_or_throw(const scope& where, const std::string&
   return *v->second;
 }
 
-const store::vault_state& store::vault_or_throw(const scope& where,
-                                                const std::string& name) const {
+const store::vault_state& store::vault_or_throw(const scope& where, const std::string& name) const {
   return const_cast<store*>(this)->vault_or_throw(where, name);
 }
 
@@ -205,8 +204,8 @@ job store::create_job(const scope& where, const std::string& vault_name,
     } else if (j.retrieved.start == 0 && j.retrieved.end + 1 == a.size) {
       j.range_tree_hash = a.tree_hash;
     } else if (is_tree_hash_aligned(j.retrieved.start, j.retrieved.end, a.size)) {
-      j.range_tree_hash = to_hex(tree_hash(std::string_view(*a.data).substr(
-          j.retrieved.start, j.retrieved.length())));
+      j.range_tree_hash = to_hex(
+          tree_hash(std::string_view(*a.data).substr(j.retrieved.start, j.retrieved.length())));
     }
   }
   j.parameters = std::move(parameters);
@@ -264,9 +263,8 @@ page<job> store::list_jobs(const scope& where, const std::string& vault_name,
 
 void store::fill_output(job& j, vault_state& vault, time_point completion) {
   if (j.parameters.action == job_action::inventory_retrieval) {
-    auto inventory =
-        build_inventory(vault.archives, vault.arn, completion, j.parameters.format,
-                        j.parameters.inventory.value_or(inventory_selection{}));
+    auto inventory = build_inventory(vault.archives, vault.arn, completion, j.parameters.format,
+                                     j.parameters.inventory.value_or(inventory_selection{}));
     j.inventory_size = inventory.document.size();
     j.next_inventory_marker = std::move(inventory.next_marker);
     j.output_length = inventory.document.size();

@@ -24,7 +24,9 @@ digest sha256_of(const void* data, std::size_t size) {
 
 }  // namespace
 
-digest sha256(std::string_view data) { return sha256_of(data.data(), data.size()); }
+digest sha256(std::string_view data) {
+  return sha256_of(data.data(), data.size());
+}
 
 std::vector<digest> tree_hash_leaves(std::string_view data) {
   std::vector<digest> leaves;
@@ -55,7 +57,9 @@ digest tree_hash_root(std::vector<digest> nodes) {
   return nodes.front();
 }
 
-digest tree_hash(std::string_view data) { return tree_hash_root(tree_hash_leaves(data)); }
+digest tree_hash(std::string_view data) {
+  return tree_hash_root(tree_hash_leaves(data));
+}
 
 std::string to_hex(const digest& d) {
   static constexpr char digits[] = "0123456789abcdef";

@@ -16,11 +16,11 @@ class id_generator {
   /// Reproducible: the same seed gives the same sequence of ids.
   explicit id_generator(std::uint64_t seed);
 
-  std::string job_id() { return make(92); }        ///< 92 characters, as in the docs
-  std::string archive_id() { return make(138); }   ///< 138 characters, as in the docs
-  std::string upload_id() { return make(92); }     ///< 92 characters, as in the docs
-  std::string request_id() { return make(47); }    ///< 47 characters, as in the docs
-  std::string lock_id() { return make(24, true); } ///< 24 alphanumeric characters
+  std::string job_id() { return make(92); }             ///< 92 characters, as in the docs
+  std::string archive_id() { return make(138); }        ///< 138 characters, as in the docs
+  std::string upload_id() { return make(92); }          ///< 92 characters, as in the docs
+  std::string request_id() { return make(47); }         ///< 47 characters, as in the docs
+  std::string lock_id() { return make(24, true); }      ///< 24 alphanumeric characters
   std::string capacity_id() { return make(24, true); }  ///< 24 alphanumeric characters
 
  private:

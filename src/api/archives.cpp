@@ -55,9 +55,9 @@ http::response upload_archive(call& c) {
   }
   const auto computed = tree_hash(c.request.body);
   if (computed != expected) {
-    throw error(error_code::invalid_parameter_value,
-                "Checksum mismatch: expected " + to_hex(expected) + ", computed " +
-                    to_hex(computed));
+    throw error(
+        error_code::invalid_parameter_value,
+        "Checksum mismatch: expected " + to_hex(expected) + ", computed " + to_hex(computed));
   }
   // The body moves into shared immutable storage: no copy of the archive bytes is made.
   auto data = std::make_shared<const std::string>(std::move(c.request.body));

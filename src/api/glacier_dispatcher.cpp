@@ -1,7 +1,7 @@
 #include "glacier/api/glacier_dispatcher.hpp"
 
-#include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/url/parse.hpp>
 
 #include "glacier/api/admin.hpp"
 #include "glacier/api/router.hpp"
@@ -33,8 +33,8 @@ void credential_scope(std::string_view authorization, std::string_view& key,
   const auto second = credential.find('/', first + 1);
   if (second == std::string_view::npos) return;
   const auto third = credential.find('/', second + 1);
-  region = credential.substr(second + 1, third == std::string_view::npos ? std::string_view::npos
-                                                                          : third - second - 1);
+  region = credential.substr(
+      second + 1, third == std::string_view::npos ? std::string_view::npos : third - second - 1);
 }
 
 void check_version(const http::header_map& headers) {
@@ -85,9 +85,9 @@ http::response glacier_dispatcher::route(http::request& request, std::string& op
   if (!match.matched) {
     const std::string where = request.method + " " + std::string(url.encoded_path());
     if (match.path_known) {
-      throw error(error_code::method_not_allowed,
-                  "The method " + request.method + " is not allowed on " +
-                      std::string(url.encoded_path()));
+      throw error(
+          error_code::method_not_allowed,
+          "The method " + request.method + " is not allowed on " + std::string(url.encoded_path()));
     }
     throw error(error_code::resource_not_found, "No operation matches " + where);
   }
@@ -110,8 +110,8 @@ http::response glacier_dispatcher::handle(http::request&& request) {
     r = error_without_id(e.code(), e.what());
   } catch (const std::exception& e) {
     // The only catch-all: anything unexpected is a logged 500, never a crash.
-    spdlog::error("unexpected error in {} {} ({}): {}", request.method, request.target,
-                  operation, e.what());
+    spdlog::error("unexpected error in {} {} ({}): {}", request.method, request.target, operation,
+                  e.what());
     r = error_without_id(error_code::service_unavailable,
                          "Internal error: " + std::string(e.what()));
   }

@@ -17,8 +17,8 @@ nlohmann::ordered_json inventory_json(const job& j) {
   p["EndDate"] = or_null(s.end_date);
   p["Limit"] = or_null(s.limit);
   // Once complete, Marker is where the next page starts (spec §2.5), null at the end.
-  p["Marker"] = j.status == job_status::succeeded ? or_null(j.next_inventory_marker)
-                                                  : or_null(s.marker);
+  p["Marker"] =
+      j.status == job_status::succeeded ? or_null(j.next_inventory_marker) : or_null(s.marker);
   return p;
 }
 
@@ -46,10 +46,10 @@ nlohmann::ordered_json job_description_json(const job& j) {
   d["SHA256TreeHash"] = archive_job ? or_null(j.range_tree_hash) : nullptr;
   d["ArchiveSHA256TreeHash"] =
       archive_job ? nlohmann::ordered_json(j.archive_tree_hash) : nlohmann::ordered_json(nullptr);
-  d["RetrievalByteRange"] =
-      archive_job ? nlohmann::ordered_json(std::to_string(j.retrieved.start) + "-" +
-                                           std::to_string(j.retrieved.end))
-                  : nlohmann::ordered_json(nullptr);
+  d["RetrievalByteRange"] = archive_job
+                                ? nlohmann::ordered_json(std::to_string(j.retrieved.start) + "-" +
+                                                         std::to_string(j.retrieved.end))
+                                : nlohmann::ordered_json(nullptr);
   d["Tier"] = tier_name(j.parameters.tier);
   d["InventoryRetrievalParameters"] =
       j.parameters.inventory ? inventory_json(j) : nlohmann::ordered_json(nullptr);

@@ -24,9 +24,8 @@ std::optional<std::string> string_member(const nlohmann::json& object, const cha
   if (it == object.end() || it->is_null()) return std::nullopt;
   if (it->is_string()) return it->get<std::string>();
   if (allow_integer && it->is_number_integer()) return it->dump();
-  throw error(error_code::serialization,
-              std::string("Invalid type for parameter ") + key + ": expected a string, got " +
-                  it->type_name());
+  throw error(error_code::serialization, std::string("Invalid type for parameter ") + key +
+                                             ": expected a string, got " + it->type_name());
 }
 
 bool parse_u64(std::string_view text, std::uint64_t& out) {
@@ -68,8 +67,7 @@ byte_range parse_range(const std::string& text) {
   if (dash == std::string::npos ||
       !parse_u64(std::string_view(text).substr(0, dash), range.start) ||
       !parse_u64(std::string_view(text).substr(dash + 1), range.end)) {
-    invalid("Invalid RetrievalByteRange: " + text +
-            ". Expected StartByte-EndByte, e.g. 0-1048575");
+    invalid("Invalid RetrievalByteRange: " + text + ". Expected StartByte-EndByte, e.g. 0-1048575");
   }
   if (range.start > range.end) {
     invalid("Invalid RetrievalByteRange: " + text +
@@ -212,13 +210,15 @@ job_parameters validate_job_parameters(const raw_job_parameters& raw) {
   p.tier = parse_tier(raw.tier);
 
   if (raw.description && !is_valid_description(*raw.description)) {
-    invalid("Invalid Description: it must be at most 1024 characters of printable ASCII "
-            "(0x20-0x7E)");
+    invalid(
+        "Invalid Description: it must be at most 1024 characters of printable ASCII "
+        "(0x20-0x7E)");
   }
   p.description = raw.description;
 
   if (raw.format) {
-    if (!inventory) invalid("Format is only valid for inventory-retrieval jobs, not archive-retrieval");
+    if (!inventory)
+      invalid("Format is only valid for inventory-retrieval jobs, not archive-retrieval");
     if (*raw.format == "JSON") {
       p.format = inventory_format::json;
     } else if (*raw.format == "CSV") {

@@ -73,8 +73,7 @@ const std::vector<route>& glacier_routes() {
       {"GET", "/{account}/vaults/{vault}", "", "DescribeVault", describe_vault},
       {"GET", "/{account}/vaults", "", "ListVaults", list_vaults},
       {"GET", "/{account}/vaults/{vault}/jobs/{job_id}", "", "DescribeJob", describe_job},
-      {"GET", "/{account}/vaults/{vault}/jobs/{job_id}/output", "", "GetJobOutput",
-       get_job_output},
+      {"GET", "/{account}/vaults/{vault}/jobs/{job_id}/output", "", "GetJobOutput", get_job_output},
       {"POST", "/{account}/vaults/{vault}/jobs", "", "InitiateJob", initiate_job},
       {"GET", "/{account}/vaults/{vault}/jobs", "", "ListJobs", list_jobs},
   };

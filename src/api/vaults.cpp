@@ -13,9 +13,9 @@ namespace {
 nlohmann::ordered_json vault_json(const vault_info& v) {
   nlohmann::ordered_json j;
   j["CreationDate"] = format_iso8601(v.creation_date);
-  j["LastInventoryDate"] =
-      v.last_inventory_date ? nlohmann::ordered_json(format_iso8601(*v.last_inventory_date))
-                            : nlohmann::ordered_json(nullptr);
+  j["LastInventoryDate"] = v.last_inventory_date
+                               ? nlohmann::ordered_json(format_iso8601(*v.last_inventory_date))
+                               : nlohmann::ordered_json(nullptr);
   j["NumberOfArchives"] = v.number_of_archives;
   j["SizeInBytes"] = v.size_in_bytes;
   j["VaultARN"] = v.arn;
@@ -61,8 +61,8 @@ http::response create_vault(call& c) {
 }
 
 http::response describe_vault(call& c) {
-  return json_response(200,
-                       vault_json(c.services.store.describe_vault(c.scope, existing_vault_name(c))));
+  return json_response(
+      200, vault_json(c.services.store.describe_vault(c.scope, existing_vault_name(c))));
 }
 
 http::response delete_vault(call& c) {

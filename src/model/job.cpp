@@ -19,8 +19,9 @@ void check_retrieval_range(const byte_range& range, std::uint64_t archive_size) 
     fail("The start of the range must be a multiple of 1 MiB (1048576 bytes)");
   }
   if ((range.end + 1) % tree_hash_chunk != 0 && range.end + 1 != archive_size) {
-    fail("The end of the range plus one must be a multiple of 1 MiB (1048576 bytes) or equal "
-         "the archive size");
+    fail(
+        "The end of the range plus one must be a multiple of 1 MiB (1048576 bytes) or equal "
+        "the archive size");
   }
 }
 

@@ -18,9 +18,8 @@ struct api_harness {
   api_harness();
 
   /// Sends one request with the version header (unless `with_version` is false).
-  http::response send(const std::string& method, const std::string& target,
-                      std::string body = "", http::header_map headers = {},
-                      bool with_version = true);
+  http::response send(const std::string& method, const std::string& target, std::string body = "",
+                      http::header_map headers = {}, bool with_version = true);
   /// The body of `r` parsed as JSON.
   static nlohmann::json json(const http::response& r);
 

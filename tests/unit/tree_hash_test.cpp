@@ -55,9 +55,9 @@ TEST(tree_hash, hex_round_trips_and_rejects_bad_input) {
 TEST(tree_hash, alignment_follows_the_tree) {
   const std::uint64_t size = 8 * mib;
   EXPECT_TRUE(is_tree_hash_aligned(0, size - 1, size));
-  EXPECT_TRUE(is_tree_hash_aligned(mib, 2 * mib - 1, size));      // odd P, one MiB
-  EXPECT_FALSE(is_tree_hash_aligned(mib, 3 * mib - 1, size));     // odd P, two MiB
-  EXPECT_TRUE(is_tree_hash_aligned(2 * mib, 4 * mib - 1, size));  // P=2, length 2
+  EXPECT_TRUE(is_tree_hash_aligned(mib, 2 * mib - 1, size));       // odd P, one MiB
+  EXPECT_FALSE(is_tree_hash_aligned(mib, 3 * mib - 1, size));      // odd P, two MiB
+  EXPECT_TRUE(is_tree_hash_aligned(2 * mib, 4 * mib - 1, size));   // P=2, length 2
   EXPECT_FALSE(is_tree_hash_aligned(2 * mib, 6 * mib - 1, size));  // length 4 at P=2
   EXPECT_TRUE(is_tree_hash_aligned(4 * mib, 8 * mib - 1, size));
   EXPECT_FALSE(is_tree_hash_aligned(0, 3 * mib - 1, size));  // length 3

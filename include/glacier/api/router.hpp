@@ -32,8 +32,7 @@ struct route_match {
 
 /// Matches decoded path segments (and the query, for `required_query`) to a route.
 route_match match_route(const std::vector<route>& table, std::string_view method,
-                        const std::vector<std::string>& segments,
-                        const boost::urls::url_view& url);
+                        const std::vector<std::string>& segments, const boost::urls::url_view& url);
 
 /// The Glacier route table, one line per operation in the API reference's order.
 const std::vector<route>& glacier_routes();

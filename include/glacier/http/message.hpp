@@ -33,7 +33,7 @@ struct response {
   std::shared_ptr<const std::string> shared_body;  ///< when set, replaces `body`
   std::size_t shared_offset = 0;
   std::size_t shared_length = 0;
-  std::string operation;  ///< Glacier operation name, for the access log
+  std::string operation;   ///< Glacier operation name, for the access log
   std::string request_id;  ///< also in the x-amzn-RequestId header
 
   /// The bytes to send: `body`, or the shared slice.

@@ -44,8 +44,8 @@ struct inventory_selection {
   std::optional<std::string> end_date;
   std::optional<std::string> limit;
   std::optional<std::string> marker;
-  time_point start{};  ///< parsed start_date, when given
-  time_point end{};    ///< parsed end_date, when given
+  time_point start{};             ///< parsed start_date, when given
+  time_point end{};               ///< parsed end_date, when given
   std::uint64_t limit_value = 0;  ///< parsed limit; 0 = no limit
 };
 
@@ -78,7 +78,7 @@ struct job {
   std::uint64_t archive_size = 0;
   std::string archive_tree_hash;
   std::string archive_description;
-  byte_range retrieved;                     ///< the effective range (whole archive by default)
+  byte_range retrieved;                        ///< the effective range (whole archive by default)
   std::optional<std::string> range_tree_hash;  ///< set when `retrieved` is tree-hash aligned
 
   // Output, set on success.

@@ -26,8 +26,8 @@ TEST(dispatcher, rejects_another_version) {
 
 TEST(dispatcher, sets_request_id_and_date_on_every_response) {
   api_harness h;
-  for (const auto& r : {h.send("GET", "/-/vaults"), h.send("GET", "/-/vaults/none"),
-                        h.send("GET", "/nowhere")}) {
+  for (const auto& r :
+       {h.send("GET", "/-/vaults"), h.send("GET", "/-/vaults/none"), h.send("GET", "/nowhere")}) {
     EXPECT_EQ(r.headers.at("x-amzn-RequestId").size(), 47u);
     EXPECT_EQ(r.headers.at("x-amzn-RequestId"), r.request_id);
     EXPECT_EQ(r.headers.at("Date"), "Mon, 01 Jan 2024 00:00:00 GMT");
@@ -47,8 +47,9 @@ TEST(dispatcher, resolves_dash_to_a_12_digit_access_key_or_the_default_account) 
   // Same account, other region: another namespace.
   EXPECT_EQ(h.send("GET", "/111122223333/vaults/v").status, 404u);
   const http::header_map signed_by_name{
-      {"Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/glacier/"
-                        "aws4_request, SignedHeaders=host, Signature=abc"}};
+      {"Authorization",
+       "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/glacier/"
+       "aws4_request, SignedHeaders=host, Signature=abc"}};
   EXPECT_EQ(h.send("PUT", "/-/vaults/v", "", signed_by_name).headers.at("Location"),
             "/123456789012/vaults/v");
 }

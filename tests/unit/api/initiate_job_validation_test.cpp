@@ -33,9 +33,9 @@ TEST_F(initiate_job, accepts_an_inventory_job_and_answers_202_with_location) {
   ASSERT_EQ(r.status, 202u) << r.body;
   const auto id = r.headers.at("x-amz-job-id");
   EXPECT_EQ(id.size(), 92u);
-  EXPECT_EQ(id.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos);
   EXPECT_EQ(r.headers.at("Location"), "/123456789012/vaults/v/jobs/" + id);
   EXPECT_TRUE(r.body.empty());
 }
@@ -91,15 +91,15 @@ TEST_F(initiate_job, answers_404_for_an_unknown_archive) {
 }
 
 TEST_F(initiate_job, rejects_a_description_that_is_too_long_or_not_printable) {
-  expect_invalid(post(R"({"Type":"inventory-retrieval","Description":")" +
-                      std::string(1025, 'a') + "\"}"),
-                 "Invalid Description");
+  expect_invalid(
+      post(R"({"Type":"inventory-retrieval","Description":")" + std::string(1025, 'a') + "\"}"),
+      "Invalid Description");
   expect_invalid(post(R"({"Type":"inventory-retrieval","Description":"tab\there"})"),
                  "Invalid Description");
-  EXPECT_EQ(post(R"({"Type":"inventory-retrieval","Description":")" + std::string(1024, 'a') +
-                 "\"}")
-                .status,
-            202u);
+  EXPECT_EQ(
+      post(R"({"Type":"inventory-retrieval","Description":")" + std::string(1024, 'a') + "\"}")
+          .status,
+      202u);
 }
 
 TEST_F(initiate_job, rejects_an_unknown_format_and_format_on_archive_jobs) {
@@ -142,9 +142,9 @@ TEST_F(initiate_job, forbids_a_range_on_inventory_jobs) {
 }
 
 TEST_F(initiate_job, rejects_an_sns_topic_that_is_not_a_topic_arn) {
-  for (const char* bad : {"topic", "arn:aws:sqs:us-east-1:123456789012:q",
-                          "arn:aws:sns:us-east-1:1234:topic", "arn:aws:sns:us-east-1:123456789012:",
-                          "arn:aws:sns:us-east-1:123456789012:bad name"}) {
+  for (const char* bad :
+       {"topic", "arn:aws:sqs:us-east-1:123456789012:q", "arn:aws:sns:us-east-1:1234:topic",
+        "arn:aws:sns:us-east-1:123456789012:", "arn:aws:sns:us-east-1:123456789012:bad name"}) {
     expect_invalid(post(std::string(R"({"Type":"inventory-retrieval","SNSTopic":")") + bad + "\"}"),
                    std::string("Invalid SNSTopic: ") + bad);
   }

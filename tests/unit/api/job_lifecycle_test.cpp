@@ -57,8 +57,8 @@ TEST_F(job_lifecycle, each_tier_completes_after_its_own_delay) {
   const auto expedited = h.initiate("v", body("Expedited"));
   const auto standard = h.initiate("v", body("Standard"));
   const auto bulk = h.initiate("v", body("Bulk"));
-  const auto fallback = h.initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" +
-                                            archive_id + "\"}");
+  const auto fallback =
+      h.initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id + "\"}");
 
   EXPECT_EQ(h.advance(duration(999)), 0u);
   EXPECT_EQ(h.advance(duration(1)), 1u);
@@ -85,7 +85,8 @@ TEST_F(job_lifecycle, a_zero_delay_completes_on_the_next_scheduler_pass) {
 }
 
 TEST_F(job_lifecycle, completed_archive_job_outputs_the_exact_bytes) {
-  const auto id = h.initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id + "\"}");
+  const auto id =
+      h.initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id + "\"}");
   expect_error(h.send("GET", "/-/vaults/v/jobs/" + id + "/output"), 400,
                "InvalidParameterValueException",
                "The job is not currently available for download: " + id, true);
@@ -127,7 +128,8 @@ TEST_F(job_lifecycle, inventory_job_lists_archives_and_reports_its_size) {
 }
 
 TEST_F(job_lifecycle, archive_deleted_before_completion_fails_the_job) {
-  const auto id = h.initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id + "\"}");
+  const auto id =
+      h.initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id + "\"}");
   ASSERT_EQ(h.send("DELETE", "/-/vaults/v/archives/" + archive_id).status, 204u);
   h.advance(h.cfg.standard_delay);
   const auto d = h.describe("v", id);
@@ -180,11 +182,13 @@ TEST_F(list_jobs, filters_by_completion_and_status_code) {
 
 TEST_F(list_jobs, pages_with_limit_and_marker) {
   std::vector<std::string> created;
-  for (int i = 0; i < 7; ++i) created.push_back(h.initiate("v", R"({"Type":"inventory-retrieval"})"));
+  for (int i = 0; i < 7; ++i)
+    created.push_back(h.initiate("v", R"({"Type":"inventory-retrieval"})"));
   std::vector<std::string> seen;
   std::string marker;
   for (int page = 0; page < 10; ++page) {
-    const auto r = h.send("GET", "/-/vaults/v/jobs?limit=3" + (marker.empty() ? "" : "&marker=" + marker));
+    const auto r =
+        h.send("GET", "/-/vaults/v/jobs?limit=3" + (marker.empty() ? "" : "&marker=" + marker));
     const auto body = api_harness::json(r);
     EXPECT_LE(body["JobList"].size(), 3u);
     for (const auto& j : body["JobList"]) seen.push_back(j["JobId"]);
@@ -205,8 +209,8 @@ TEST_F(list_jobs, validates_limit_statuscode_and_completed) {
                true);
   expect_error(h.send("GET", "/-/vaults/v/jobs?completed=yes"), 400,
                "InvalidParameterValueException", "Invalid completed: yes");
-  expect_error(h.send("GET", "/-/vaults/v/jobs?marker=nope"), 400,
-               "InvalidParameterValueException", "Invalid marker: nope");
+  expect_error(h.send("GET", "/-/vaults/v/jobs?marker=nope"), 400, "InvalidParameterValueException",
+               "Invalid marker: nope");
 }
 
 }  // namespace

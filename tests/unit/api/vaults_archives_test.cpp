@@ -61,9 +61,11 @@ TEST(list_vaults, pages_by_name_with_arn_markers) {
   EXPECT_EQ(r["VaultList"][1]["VaultName"], "b");
   EXPECT_EQ(r["Marker"], "arn:aws:glacier:us-east-1:123456789012:vaults/b");
   r = api_harness::json(h.send(
-      "GET", "/-/vaults?limit=2&marker=arn%3Aaws%3Aglacier%3Aus-east-1%3A123456789012%3Avaults%2Fb"));
+      "GET",
+      "/-/vaults?limit=2&marker=arn%3Aaws%3Aglacier%3Aus-east-1%3A123456789012%3Avaults%2Fb"));
   EXPECT_EQ(r["VaultList"][0]["VaultName"], "c");
-  r = api_harness::json(h.send("GET", "/-/vaults?marker=arn:aws:glacier:us-east-1:123456789012:vaults/d"));
+  r = api_harness::json(
+      h.send("GET", "/-/vaults?marker=arn:aws:glacier:us-east-1:123456789012:vaults/d"));
   ASSERT_EQ(r["VaultList"].size(), 1u);
   EXPECT_TRUE(r["Marker"].is_null());
 }
@@ -129,9 +131,9 @@ TEST(upload_archive, validates_headers_and_size) {
                       {{"x-amz-sha256-tree-hash", hash},
                        {"x-amz-archive-description", std::string(1025, 'd')}}),
                400, "InvalidParameterValueException", "x-amz-archive-description");
-  expect_error(h.send("POST", "/-/vaults/v/archives", "",
-                      {{"x-amz-sha256-tree-hash", to_hex(sha256(""))}}),
-               400, "InvalidParameterValueException", "Invalid Content-Length: 0");
+  expect_error(
+      h.send("POST", "/-/vaults/v/archives", "", {{"x-amz-sha256-tree-hash", to_hex(sha256(""))}}),
+      400, "InvalidParameterValueException", "Invalid Content-Length: 0");
   h.cfg.max_upload_bytes = 3;
   expect_error(h.send("POST", "/-/vaults/v/archives", "data", {{"x-amz-sha256-tree-hash", hash}}),
                400, "InvalidParameterValueException", "Invalid Content-Length: 4");
