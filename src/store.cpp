@@ -1,5 +1,7 @@
 #include "glacier/store.hpp"
 
+#include "store_state.hpp"
+
 #include <algorithm>
 
 #include "glacier/error.hpp"
@@ -7,30 +9,6 @@
 #include "glacier/tree_hash.hpp"
 
 namespace glacier {
-
-/// A vault and everything in it. Archives and jobs are keyed by creation sequence so that
-/// listings come out in creation order; the id indexes point into those maps.
-struct store::vault_state {
-  std::string name;
-  std::string arn;
-  time_point creation_date;
-  std::optional<time_point> last_inventory_date;
-  std::uint64_t archive_bytes = 0;
-  std::map<std::uint64_t, archive> archives;
-  std::unordered_map<std::string, std::uint64_t> archive_index;
-  std::map<std::uint64_t, job> jobs;
-  std::unordered_map<std::string, std::uint64_t> job_index;
-
-  vault_info info() const {
-    return vault_info{name,         arn, creation_date, last_inventory_date, archives.size(),
-                      archive_bytes};
-  }
-};
-
-/// The vaults of one (account, region), sorted by name as ListVaults returns them.
-struct store::scope_state {
-  std::map<std::string, std::unique_ptr<vault_state>> vaults;
-};
 
 namespace {
 
@@ -128,12 +106,32 @@ void store::delete_vault(const scope& where, const std::string& name) {
                 "Vault not empty or recently written to: " + vault.arn);
   }
   for (const auto& [sequence, j] : vault.jobs) job_owner_.erase(sequence);
+  for (const auto& [sequence, upload] : vault.uploads) total_archive_bytes_ -= upload.bytes;
   scopes_[where].vaults.erase(name);
 }
 
 archive store::add_archive(const scope& where, const std::string& vault_name,
                            std::optional<std::string> description,
                            std::shared_ptr<const std::string> data, std::string tree_hash_hex) {
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  reserve_bytes(data->size());
+  return store_archive(vault, std::move(description), std::move(data), std::move(tree_hash_hex));
+}
+
+void store::reserve_bytes(std::uint64_t bytes) {
+  if (total_archive_bytes_ + bytes > config_.max_total_archive_bytes) {
+    throw error(error_code::limit_exceeded,
+                "Archive storage is full: holding " + std::to_string(total_archive_bytes_) +
+                    " bytes, " + std::to_string(bytes) +
+                    " more would exceed max_total_archive_bytes (" +
+                    std::to_string(config_.max_total_archive_bytes) + ")");
+  }
+  total_archive_bytes_ += bytes;
+}
+
+archive store::store_archive(vault_state& vault, std::optional<std::string> description,
+                             std::shared_ptr<const std::string> data, std::string tree_hash_hex) {
   archive a;
   a.id = ids_.archive_id();
   a.description = description.value_or("");
@@ -141,17 +139,6 @@ archive store::add_archive(const scope& where, const std::string& vault_name,
   a.size = data->size();
   a.tree_hash = std::move(tree_hash_hex);
   a.data = std::move(data);
-
-  std::lock_guard lock(mutex_);
-  auto& vault = vault_or_throw(where, vault_name);
-  if (total_archive_bytes_ + a.size > config_.max_total_archive_bytes) {
-    throw error(error_code::limit_exceeded,
-                "Archive storage is full: holding " + std::to_string(total_archive_bytes_) +
-                    " bytes, this archive of " + std::to_string(a.size) +
-                    " bytes would exceed max_total_archive_bytes (" +
-                    std::to_string(config_.max_total_archive_bytes) + ")");
-  }
-  total_archive_bytes_ += a.size;
   vault.archive_bytes += a.size;
   const auto sequence = next_sequence_++;
   vault.archive_index.emplace(a.id, sequence);

@@ -14,6 +14,7 @@
 #include "glacier/ids.hpp"
 #include "glacier/model/archive.hpp"
 #include "glacier/model/job.hpp"
+#include "glacier/model/multipart_upload.hpp"
 #include "glacier/model/scope.hpp"
 #include "glacier/model/vault.hpp"
 
@@ -81,17 +82,48 @@ class store {
   /// Removes a completed job whose retention has passed. Returns true when one was removed.
   bool purge_job(std::uint64_t sequence);
 
+  /// InitiateMultipartUpload with a validated part size and description.
+  multipart_upload_info initiate_upload(const scope& where, const std::string& vault,
+                                        std::optional<std::string> description,
+                                        std::uint64_t part_size);
+  /// UploadMultipartPart for bytes [start, end] whose tree hash the caller verified.
+  /// Checks alignment to the part size, the part's size and the part count; a part
+  /// uploaded again replaces the earlier one.
+  void upload_part(const scope& where, const std::string& vault, const std::string& upload_id,
+                   std::uint64_t start, std::uint64_t end, multipart_part part);
+  /// CompleteMultipartUpload: checks the size and the tree hash (computed from the part
+  /// hashes), then stores the archive. A failed check leaves the upload open.
+  archive complete_upload(const scope& where, const std::string& vault,
+                          const std::string& upload_id, std::uint64_t archive_size,
+                          const digest& expected_tree_hash);
+  /// AbortMultipartUpload; succeeds again for an upload already aborted.
+  void abort_upload(const scope& where, const std::string& vault, const std::string& upload_id);
+  /// ListMultipartUploads in creation order, starting at the upload whose id is `marker`.
+  page<multipart_upload_info> list_uploads(const scope& where, const std::string& vault,
+                                           const std::optional<std::string>& marker,
+                                           std::size_t limit) const;
+  /// ListParts: the upload and its parts by range, starting at the byte offset `marker`.
+  std::pair<multipart_upload_info, page<part_info>> list_parts(
+      const scope& where, const std::string& vault, const std::string& upload_id,
+      const std::optional<std::string>& marker, std::size_t limit) const;
+
   /// The due time of every job still in progress, for a scheduler starting up.
   std::vector<job_timer> pending_jobs() const;
 
  private:
   struct vault_state;
   struct scope_state;
+  struct upload_state;
 
   vault_state& vault_or_throw(const scope& where, const std::string& name);
   const vault_state& vault_or_throw(const scope& where, const std::string& name) const;
   bool is_purged(const job& j, time_point now) const;
   void fill_output(job& j, vault_state& vault, time_point completion);
+  archive store_archive(vault_state& vault, std::optional<std::string> description,
+                        std::shared_ptr<const std::string> data, std::string tree_hash_hex);
+  void reserve_bytes(std::uint64_t bytes);
+  upload_state& upload_or_throw(vault_state& vault, const std::string& upload_id);
+  const upload_state& upload_or_throw(const vault_state& vault, const std::string& upload_id) const;
 
   const clock& clock_;
   id_generator& ids_;

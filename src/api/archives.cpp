@@ -1,5 +1,6 @@
 #include "glacier/api/archives.hpp"
 
+#include "glacier/api/checksum_headers.hpp"
 #include "glacier/api/responses.hpp"
 #include "glacier/api/vaults.hpp"
 #include "glacier/error.hpp"
@@ -8,43 +9,12 @@
 
 namespace glacier::api {
 
-namespace {
-
-/// The x-amz-archive-description header, checked against the description rules.
-std::optional<std::string> archive_description(const call& c) {
-  const auto it = c.request.headers.find("x-amz-archive-description");
-  if (it == c.request.headers.end()) return std::nullopt;
-  if (!is_valid_description(it->second)) {
-    throw error(error_code::invalid_parameter_value,
-                "Invalid archive description (x-amz-archive-description): it must be at most "
-                "1024 characters of printable ASCII (0x20-0x7E)");
-  }
-  return it->second;
-}
-
-/// The x-amz-sha256-tree-hash header as a digest; required on uploads.
-digest expected_tree_hash(const call& c) {
-  const auto value = c.header("x-amz-sha256-tree-hash");
-  if (value.empty()) {
-    throw error(error_code::missing_parameter_value,
-                "Required parameter missing: x-amz-sha256-tree-hash");
-  }
-  digest d{};
-  if (!from_hex(value, d)) {
-    throw error(error_code::invalid_parameter_value,
-                "Invalid x-amz-sha256-tree-hash: " + std::string(value));
-  }
-  return d;
-}
-
-}  // namespace
-
 http::response upload_archive(call& c) {
   const auto& vault = existing_vault_name(c);
   // The vault is checked first: an upload to a missing vault is a 404, whatever the body.
   c.services.store.describe_vault(c.scope, vault);
-  auto description = archive_description(c);
-  const auto expected = expected_tree_hash(c);
+  auto description = archive_description_header(c);
+  const auto expected = required_tree_hash_header(c);
   const auto size = c.request.body.size();
   if (size == 0 || size > c.services.cfg.max_upload_bytes) {
     throw error(error_code::invalid_parameter_value,
@@ -53,12 +23,7 @@ http::response upload_archive(call& c) {
                                : ". The maximum single upload size is " +
                                      std::to_string(c.services.cfg.max_upload_bytes) + " bytes"));
   }
-  const auto computed = tree_hash(c.request.body);
-  if (computed != expected) {
-    throw error(
-        error_code::invalid_parameter_value,
-        "Checksum mismatch: expected " + to_hex(expected) + ", computed " + to_hex(computed));
-  }
+  const auto computed = verify_tree_hash(c.request.body, expected);
   // The body moves into shared immutable storage: no copy of the archive bytes is made.
   auto data = std::make_shared<const std::string>(std::move(c.request.body));
   const auto stored = c.services.store.add_archive(c.scope, vault, std::move(description),

@@ -4,6 +4,7 @@
 
 #include "glacier/api/archives.hpp"
 #include "glacier/api/jobs.hpp"
+#include "glacier/api/multipart.hpp"
 #include "glacier/api/vaults.hpp"
 
 namespace glacier::api {
@@ -68,6 +69,18 @@ const std::vector<route>& glacier_routes() {
       {"POST", "/{account}/vaults/{vault}/archives", "", "UploadArchive", upload_archive},
       {"DELETE", "/{account}/vaults/{vault}/archives/{archive_id}", "", "DeleteArchive",
        delete_archive},
+      {"POST", "/{account}/vaults/{vault}/multipart-uploads/{upload_id}", "",
+       "CompleteMultipartUpload", complete_multipart_upload},
+      {"DELETE", "/{account}/vaults/{vault}/multipart-uploads/{upload_id}", "",
+       "AbortMultipartUpload", abort_multipart_upload},
+      {"POST", "/{account}/vaults/{vault}/multipart-uploads", "", "InitiateMultipartUpload",
+       initiate_multipart_upload},
+      {"GET", "/{account}/vaults/{vault}/multipart-uploads", "", "ListMultipartUploads",
+       list_multipart_uploads},
+      {"GET", "/{account}/vaults/{vault}/multipart-uploads/{upload_id}", "", "ListParts",
+       list_parts},
+      {"PUT", "/{account}/vaults/{vault}/multipart-uploads/{upload_id}", "", "UploadMultipartPart",
+       upload_multipart_part},
       {"PUT", "/{account}/vaults/{vault}", "", "CreateVault", create_vault},
       {"DELETE", "/{account}/vaults/{vault}", "", "DeleteVault", delete_vault},
       {"GET", "/{account}/vaults/{vault}", "", "DescribeVault", describe_vault},

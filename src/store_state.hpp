@@ -1,0 +1,48 @@
+#pragma once
+
+// The store's private state, shared by the files that implement glacier::store.
+#include <unordered_set>
+
+#include "glacier/store.hpp"
+
+namespace glacier {
+
+/// An open multipart upload and its parts, keyed by part index.
+struct store::upload_state {
+  multipart_upload_info info;
+  std::map<std::uint64_t, multipart_part> parts;
+  std::uint64_t bytes = 0;
+  bool completing = false;  ///< parts are being assembled; no new parts meanwhile
+};
+
+/// A vault and everything in it. Archives and jobs are keyed by creation sequence so that
+/// listings come out in creation order; the id indexes point into those maps.
+struct store::vault_state {
+  std::string name;
+  std::string arn;
+  time_point creation_date;
+  std::optional<time_point> last_inventory_date;
+  std::uint64_t archive_bytes = 0;
+  std::map<std::uint64_t, archive> archives;
+  std::unordered_map<std::string, std::uint64_t> archive_index;
+  std::map<std::uint64_t, job> jobs;
+  std::unordered_map<std::string, std::uint64_t> job_index;
+  std::map<std::uint64_t, upload_state> uploads;
+  std::unordered_map<std::string, std::uint64_t> upload_index;
+  /// Uploads recently completed (id -> archive id) or aborted, which the spec lets a
+  /// client complete or abort again.
+  std::unordered_map<std::string, std::string> completed_uploads;
+  std::unordered_set<std::string> aborted_uploads;
+
+  vault_info info() const {
+    return vault_info{name,         arn, creation_date, last_inventory_date, archives.size(),
+                      archive_bytes};
+  }
+};
+
+/// The vaults of one (account, region), sorted by name as ListVaults returns them.
+struct store::scope_state {
+  std::map<std::string, std::unique_ptr<vault_state>> vaults;
+};
+
+}  // namespace glacier
