@@ -57,7 +57,7 @@ std::size_t scheduler::run_due() {
       continue;
     }
     // CompletionDate is the due time, not the moment this thread got to it.
-    auto done = store_.complete_job(next.sequence, next.due);
+    const auto done = store_.complete_job(next.sequence, next.due);
     if (!done) continue;
     ++completed;
     {

@@ -196,6 +196,7 @@ job store::create_job(const scope& where, const std::string& vault_name,
     }
   }
   j.parameters = std::move(parameters);
+  admit_retrieval(scopes_.at(where), j, j.creation_date);
   j.sequence = next_sequence_++;
   vault.job_index.emplace(j.id, j.sequence);
   vault.jobs.emplace(j.sequence, j);
@@ -276,7 +277,7 @@ void store::fill_output(job& j, vault_state& vault, time_point completion) {
   j.status_message = "Succeeded";
 }
 
-std::optional<job> store::complete_job(std::uint64_t sequence, time_point completion) {
+std::optional<completed_job> store::complete_job(std::uint64_t sequence, time_point completion) {
   std::lock_guard lock(mutex_);
   const auto owner = job_owner_.find(sequence);
   if (owner == job_owner_.end()) return std::nullopt;
@@ -285,11 +286,11 @@ std::optional<job> store::complete_job(std::uint64_t sequence, time_point comple
   if (j.completed()) return std::nullopt;
   j.completion_date = completion;
   fill_output(j, vault, completion);
-  return j;
+  return completed_job{j, vault.notifications};
 }
 
-std::optional<job> store::fail_job(std::uint64_t sequence, time_point completion,
-                                   const std::string& message) {
+std::optional<completed_job> store::fail_job(std::uint64_t sequence, time_point completion,
+                                             const std::string& message) {
   std::lock_guard lock(mutex_);
   const auto owner = job_owner_.find(sequence);
   if (owner == job_owner_.end()) return std::nullopt;
@@ -298,7 +299,7 @@ std::optional<job> store::fail_job(std::uint64_t sequence, time_point completion
   j.completion_date = completion;
   j.status = job_status::failed;
   j.status_message = message;
-  return j;
+  return completed_job{j, owner->second->notifications};
 }
 
 bool store::purge_job(std::uint64_t sequence) {

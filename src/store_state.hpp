@@ -1,6 +1,7 @@
 #pragma once
 
 // The store's private state, shared by the files that implement glacier::store.
+#include <deque>
 #include <unordered_set>
 
 #include "glacier/store.hpp"
@@ -33,6 +34,10 @@ struct store::vault_state {
   /// client complete or abort again.
   std::unordered_map<std::string, std::string> completed_uploads;
   std::unordered_set<std::string> aborted_uploads;
+  std::optional<std::string> access_policy;
+  std::optional<notification_config> notifications;
+  std::optional<vault_lock> lock;
+  vault_tags tags;
 
   vault_info info() const {
     return vault_info{name,         arn, creation_date, last_inventory_date, archives.size(),
@@ -43,6 +48,15 @@ struct store::vault_state {
 /// The vaults of one (account, region), sorted by name as ListVaults returns them.
 struct store::scope_state {
   std::map<std::string, std::unique_ptr<vault_state>> vaults;
+  retrieval_policy policy;
+  std::vector<provisioned_capacity> capacity;
+  /// Archive retrievals started in the last 24 hours, for the policy and capacity checks.
+  struct retrieval {
+    time_point started;
+    std::uint64_t bytes;
+    bool expedited;
+  };
+  std::deque<retrieval> recent_retrievals;
 };
 
 }  // namespace glacier

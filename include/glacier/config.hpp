@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,8 +30,16 @@ struct config {
   duration write_timeout{30'000};                       ///< a response must be taken within this
   duration idle_timeout{60'000};                        ///< keep-alive connection idle limit
   duration shutdown_deadline{10'000};                   ///< in-flight requests get this on SIGTERM
-  std::string log_level = "info";                       ///< trace|debug|info|warn|error|off
-  std::string log_format = "text";                      ///< text|json
+  std::optional<std::uint64_t> expedited_on_demand_per_5min;   ///< unset = unlimited
+  std::uint64_t free_tier_bytes_per_day = (10ULL << 30) / 30;  ///< FreeTier daily allowance
+  std::string sns_endpoint;                    ///< empty: notifications are only recorded
+  std::string sns_access_key_id = "test";      ///< signs SNS Publish requests
+  std::string sns_secret_access_key = "test";  ///< signs SNS Publish requests
+  unsigned sns_max_attempts = 3;               ///< delivery attempts per notification
+  duration sns_retry_backoff{200};             ///< first retry delay, doubled each time
+  duration sns_timeout{2000};                  ///< one Publish request's time limit
+  std::string log_level = "info";              ///< trace|debug|info|warn|error|off
+  std::string log_format = "text";             ///< text|json
 };
 
 /// Thrown when a configuration value is invalid; the message names the key.

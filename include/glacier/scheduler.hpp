@@ -19,7 +19,7 @@ namespace glacier {
 class scheduler {
  public:
   /// Called, outside any lock, with each job the scheduler completed.
-  using completion_listener = std::function<void(const job&)>;
+  using completion_listener = std::function<void(const completed_job&)>;
 
   scheduler(const clock& clock, store& store, const config& cfg);
   ~scheduler();

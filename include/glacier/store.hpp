@@ -17,6 +17,7 @@
 #include "glacier/model/multipart_upload.hpp"
 #include "glacier/model/scope.hpp"
 #include "glacier/model/vault.hpp"
+#include "glacier/model/vault_config.hpp"
 
 namespace glacier {
 
@@ -31,6 +32,12 @@ struct page {
 struct job_filter {
   std::optional<bool> completed;
   std::optional<job_status> status;
+};
+
+/// A job just completed, with its vault's notification configuration at that moment.
+struct completed_job {
+  glacier::job job;
+  std::optional<notification_config> vault_notifications;
 };
 
 /// What the scheduler must do next for a job created or completed by the store.
@@ -75,10 +82,10 @@ class store {
 
   /// Completes a due job (Succeeded, or Failed when its archive is gone). Returns the
   /// completed job, or nothing when it no longer exists or was already complete.
-  std::optional<job> complete_job(std::uint64_t sequence, time_point completion);
+  std::optional<completed_job> complete_job(std::uint64_t sequence, time_point completion);
   /// Fails a job with `message` (admin API). Returns the failed job, if it was in progress.
-  std::optional<job> fail_job(std::uint64_t sequence, time_point completion,
-                              const std::string& message);
+  std::optional<completed_job> fail_job(std::uint64_t sequence, time_point completion,
+                                        const std::string& message);
   /// Removes a completed job whose retention has passed. Returns true when one was removed.
   bool purge_job(std::uint64_t sequence);
 
@@ -107,6 +114,46 @@ class store {
       const scope& where, const std::string& vault, const std::string& upload_id,
       const std::optional<std::string>& marker, std::size_t limit) const;
 
+  /// SetVaultAccessPolicy.
+  void set_access_policy(const scope& where, const std::string& vault, std::string policy);
+  /// GetVaultAccessPolicy; 404 when none is set.
+  std::string access_policy(const scope& where, const std::string& vault) const;
+  /// DeleteVaultAccessPolicy; idempotent.
+  void delete_access_policy(const scope& where, const std::string& vault);
+
+  /// SetVaultNotifications (replaces any earlier configuration).
+  void set_notifications(const scope& where, const std::string& vault, notification_config n);
+  /// GetVaultNotifications; 404 when none is set.
+  notification_config notifications(const scope& where, const std::string& vault) const;
+  /// DeleteVaultNotifications; idempotent.
+  void delete_notifications(const scope& where, const std::string& vault);
+
+  /// InitiateVaultLock: InProgress for 24 hours; returns the lock id.
+  std::string initiate_lock(const scope& where, const std::string& vault, std::string policy);
+  /// GetVaultLock; 404 when there is none (an expired InProgress lock is gone).
+  vault_lock lock(const scope& where, const std::string& vault) const;
+  /// CompleteVaultLock with the lock id InitiateVaultLock returned.
+  void complete_lock(const scope& where, const std::string& vault, const std::string& lock_id);
+  /// AbortVaultLock; refused once Locked, else idempotent.
+  void abort_lock(const scope& where, const std::string& vault);
+
+  /// AddTagsToVault: adds or overwrites; at most 50 tags per vault.
+  void add_tags(const scope& where, const std::string& vault, const vault_tags& tags);
+  /// RemoveTagsFromVault; keys that are not there are ignored.
+  void remove_tags(const scope& where, const std::string& vault,
+                   const std::vector<std::string>& keys);
+  /// ListTagsForVault.
+  vault_tags tags(const scope& where, const std::string& vault) const;
+
+  /// GetDataRetrievalPolicy.
+  retrieval_policy data_retrieval_policy(const scope& where) const;
+  /// SetDataRetrievalPolicy (validated by the caller).
+  void set_data_retrieval_policy(const scope& where, retrieval_policy policy);
+  /// PurchaseProvisionedCapacity: a unit for one month; at most 2 active per account.
+  provisioned_capacity purchase_capacity(const scope& where);
+  /// ListProvisionedCapacity.
+  std::vector<provisioned_capacity> capacity(const scope& where) const;
+
   /// The due time of every job still in progress, for a scheduler starting up.
   std::vector<job_timer> pending_jobs() const;
 
@@ -122,6 +169,8 @@ class store {
   archive store_archive(vault_state& vault, std::optional<std::string> description,
                         std::shared_ptr<const std::string> data, std::string tree_hash_hex);
   void reserve_bytes(std::uint64_t bytes);
+  void admit_retrieval(scope_state& account, const job& j, time_point now);
+  void expire_lock(vault_state& vault, time_point now) const;
   upload_state& upload_or_throw(vault_state& vault, const std::string& upload_id);
   const upload_state& upload_or_throw(const vault_state& vault, const std::string& upload_id) const;
 

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "glacier/api/json_body.hpp"
 #include "glacier/error.hpp"
 #include "glacier/model/archive.hpp"
 #include "glacier/model/inventory.hpp"
@@ -21,11 +22,8 @@ namespace {
 std::optional<std::string> string_member(const nlohmann::json& object, const char* key,
                                          bool allow_integer = false) {
   const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
-  if (allow_integer && it->is_number_integer()) return it->dump();
-  throw error(error_code::serialization, std::string("Invalid type for parameter ") + key +
-                                             ": expected a string, got " + it->type_name());
+  if (allow_integer && it != object.end() && it->is_number_integer()) return it->dump();
+  return optional_string_member(object, key);
 }
 
 bool parse_u64(std::string_view text, std::uint64_t& out) {
@@ -144,16 +142,7 @@ bool is_sns_topic_arn(std::string_view arn) {
 }
 
 raw_job_parameters read_job_parameters_json(std::string_view body) {
-  auto parsed = nlohmann::json::parse(body, nullptr, false);
-  if (parsed.is_discarded()) {
-    throw error(error_code::serialization,
-                "The request body is not valid JSON: expected the job parameters object");
-  }
-  if (!parsed.is_object()) {
-    throw error(error_code::serialization,
-                std::string("The request body must be a JSON object of job parameters, got ") +
-                    parsed.type_name());
-  }
+  const auto parsed = parse_json_object(body, "job parameters");
   raw_job_parameters raw;
   raw.type = string_member(parsed, "Type");
   raw.tier = string_member(parsed, "Tier");

@@ -2,9 +2,11 @@
 
 #include <boost/url/params_view.hpp>
 
+#include "glacier/api/account.hpp"
 #include "glacier/api/archives.hpp"
 #include "glacier/api/jobs.hpp"
 #include "glacier/api/multipart.hpp"
+#include "glacier/api/vault_config.hpp"
 #include "glacier/api/vaults.hpp"
 
 namespace glacier::api {
@@ -64,31 +66,65 @@ route_match match_route(const std::vector<route>& table, std::string_view method
 }
 
 const std::vector<route>& glacier_routes() {
-  // One line per operation, in the API reference's order.
+  // One line per operation, in the API reference's (alphabetical) order. The first route
+  // whose path, method and required query match wins.
   static const std::vector<route> table{
-      {"POST", "/{account}/vaults/{vault}/archives", "", "UploadArchive", upload_archive},
-      {"DELETE", "/{account}/vaults/{vault}/archives/{archive_id}", "", "DeleteArchive",
-       delete_archive},
-      {"POST", "/{account}/vaults/{vault}/multipart-uploads/{upload_id}", "",
-       "CompleteMultipartUpload", complete_multipart_upload},
       {"DELETE", "/{account}/vaults/{vault}/multipart-uploads/{upload_id}", "",
        "AbortMultipartUpload", abort_multipart_upload},
+      {"DELETE", "/{account}/vaults/{vault}/lock-policy", "", "AbortVaultLock", abort_vault_lock},
+      {"POST", "/{account}/vaults/{vault}/tags", "operation=add", "AddTagsToVault",
+       add_tags_to_vault},
+      {"POST", "/{account}/vaults/{vault}/multipart-uploads/{upload_id}", "",
+       "CompleteMultipartUpload", complete_multipart_upload},
+      {"POST", "/{account}/vaults/{vault}/lock-policy/{lock_id}", "", "CompleteVaultLock",
+       complete_vault_lock},
+      {"PUT", "/{account}/vaults/{vault}", "", "CreateVault", create_vault},
+      {"DELETE", "/{account}/vaults/{vault}/archives/{archive_id}", "", "DeleteArchive",
+       delete_archive},
+      {"DELETE", "/{account}/vaults/{vault}", "", "DeleteVault", delete_vault},
+      {"DELETE", "/{account}/vaults/{vault}/access-policy", "", "DeleteVaultAccessPolicy",
+       delete_vault_access_policy},
+      {"DELETE", "/{account}/vaults/{vault}/notification-configuration", "",
+       "DeleteVaultNotifications", delete_vault_notifications},
+      {"GET", "/{account}/vaults/{vault}/jobs/{job_id}", "", "DescribeJob", describe_job},
+      {"GET", "/{account}/vaults/{vault}", "", "DescribeVault", describe_vault},
+      {"GET", "/{account}/policies/data-retrieval", "", "GetDataRetrievalPolicy",
+       get_data_retrieval_policy},
+      {"GET", "/{account}/vaults/{vault}/jobs/{job_id}/output", "", "GetJobOutput", get_job_output},
+      {"GET", "/{account}/vaults/{vault}/access-policy", "", "GetVaultAccessPolicy",
+       get_vault_access_policy},
+      {"GET", "/{account}/vaults/{vault}/lock-policy", "", "GetVaultLock", get_vault_lock},
+      {"GET", "/{account}/vaults/{vault}/notification-configuration", "", "GetVaultNotifications",
+       get_vault_notifications},
+      {"POST", "/{account}/vaults/{vault}/jobs", "", "InitiateJob", initiate_job},
       {"POST", "/{account}/vaults/{vault}/multipart-uploads", "", "InitiateMultipartUpload",
        initiate_multipart_upload},
+      {"POST", "/{account}/vaults/{vault}/lock-policy", "", "InitiateVaultLock",
+       initiate_vault_lock},
+      {"GET", "/{account}/vaults/{vault}/jobs", "", "ListJobs", list_jobs},
       {"GET", "/{account}/vaults/{vault}/multipart-uploads", "", "ListMultipartUploads",
        list_multipart_uploads},
       {"GET", "/{account}/vaults/{vault}/multipart-uploads/{upload_id}", "", "ListParts",
        list_parts},
+      {"GET", "/{account}/provisioned-capacity", "", "ListProvisionedCapacity",
+       list_provisioned_capacity},
+      {"GET", "/{account}/vaults/{vault}/tags", "", "ListTagsForVault", list_tags_for_vault},
+      {"GET", "/{account}/vaults", "", "ListVaults", list_vaults},
+      {"POST", "/{account}/provisioned-capacity", "", "PurchaseProvisionedCapacity",
+       purchase_provisioned_capacity},
+      {"POST", "/{account}/vaults/{vault}/tags", "operation=remove", "RemoveTagsFromVault",
+       remove_tags_from_vault},
+      {"PUT", "/{account}/policies/data-retrieval", "", "SetDataRetrievalPolicy",
+       set_data_retrieval_policy},
+      {"PUT", "/{account}/vaults/{vault}/access-policy", "", "SetVaultAccessPolicy",
+       set_vault_access_policy},
+      {"PUT", "/{account}/vaults/{vault}/notification-configuration", "", "SetVaultNotifications",
+       set_vault_notifications},
+      {"POST", "/{account}/vaults/{vault}/archives", "", "UploadArchive", upload_archive},
       {"PUT", "/{account}/vaults/{vault}/multipart-uploads/{upload_id}", "", "UploadMultipartPart",
        upload_multipart_part},
-      {"PUT", "/{account}/vaults/{vault}", "", "CreateVault", create_vault},
-      {"DELETE", "/{account}/vaults/{vault}", "", "DeleteVault", delete_vault},
-      {"GET", "/{account}/vaults/{vault}", "", "DescribeVault", describe_vault},
-      {"GET", "/{account}/vaults", "", "ListVaults", list_vaults},
-      {"GET", "/{account}/vaults/{vault}/jobs/{job_id}", "", "DescribeJob", describe_job},
-      {"GET", "/{account}/vaults/{vault}/jobs/{job_id}/output", "", "GetJobOutput", get_job_output},
-      {"POST", "/{account}/vaults/{vault}/jobs", "", "InitiateJob", initiate_job},
-      {"GET", "/{account}/vaults/{vault}/jobs", "", "ListJobs", list_jobs},
+      // Not an operation: a tags POST whose ?operation= is neither add nor remove.
+      {"POST", "/{account}/vaults/{vault}/tags", "", "AddTagsToVault", unknown_tags_operation},
   };
   return table;
 }

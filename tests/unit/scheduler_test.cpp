@@ -15,7 +15,7 @@ TEST(scheduler, completes_due_jobs_in_due_order_with_due_time_as_completion_date
   h.cfg.bulk_delay = duration(5000);
   h.cfg.expedited_delay = duration(1000);
   std::vector<std::string> order;
-  h.scheduler.on_completion([&](const job& j) { order.push_back(j.id); });
+  h.scheduler.on_completion([&](const completed_job& done) { order.push_back(done.job.id); });
   const auto bulk = h.initiate("v", R"({"Type":"inventory-retrieval","Tier":"Bulk"})");
   const auto fast = h.initiate("v", R"({"Type":"inventory-retrieval","Tier":"Expedited"})");
   EXPECT_EQ(h.advance(duration(60'000)), 2u);
@@ -28,7 +28,7 @@ TEST(scheduler, thread_wakes_when_the_clock_is_advanced) {
   h.create_vault("v");
   h.cfg.bulk_delay = duration(3'600'000);
   std::promise<std::string> completed;
-  h.scheduler.on_completion([&](const job& j) { completed.set_value(j.id); });
+  h.scheduler.on_completion([&](const completed_job& done) { completed.set_value(done.job.id); });
   h.scheduler.start();
   const auto id = h.initiate("v", R"({"Type":"inventory-retrieval","Tier":"Bulk"})");
   auto future = completed.get_future();

@@ -1,0 +1,23 @@
+#include "glacier/api/policy_document.hpp"
+
+#include "glacier/api/json_body.hpp"
+#include "glacier/error.hpp"
+
+namespace glacier::api {
+
+std::string policy_document(std::string_view body, std::string_view what) {
+  const auto parsed = parse_json_object(body, std::string(what) + " ({\"Policy\": \"...\"})");
+  auto policy = required_string_member(parsed, "Policy");
+  if (policy.size() > max_policy_bytes) {
+    throw error(error_code::invalid_parameter_value,
+                "Invalid Policy: the " + std::string(what) + " is " +
+                    std::to_string(policy.size()) + " bytes; the limit is 20 KB (20480 bytes)");
+  }
+  if (!nlohmann::json::parse(policy, nullptr, false).is_object()) {
+    throw error(error_code::invalid_parameter_value,
+                "Invalid Policy: the " + std::string(what) + " must be a JSON policy document");
+  }
+  return policy;
+}
+
+}  // namespace glacier::api

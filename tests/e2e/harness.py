@@ -1,0 +1,209 @@
+"""Starts the real glacier-mock binary for an end-to-end test and stops it afterwards.
+
+Only the standard library is used here, so every e2e module can import it. Every wait
+is bounded: the startup line, the shutdown and the job polls all have deadlines.
+"""
+
+import collections
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+INSTALL_HINT = "run `bash scripts/install-deps.sh --with-test-clients`"
+
+# Short tier delays keep the suite fast while leaving a clear InProgress window.
+DELAYS_MS = {"Expedited": 300, "Standard": 600, "Bulk": 900}
+
+STARTUP_TIMEOUT_S = 10.0
+SHUTDOWN_TIMEOUT_S = 5.0
+JOB_TIMEOUT_S = 10.0
+
+_LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+_REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def server_binary():
+    """The binary under test: $GLACIER_MOCK_BIN (set by ctest), else build/dev/glacier-mock."""
+    path = os.environ.get("GLACIER_MOCK_BIN") or os.path.join(
+        _REPO_ROOT, "build", "dev", "glacier-mock")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(
+            f"glacier-mock binary not found at {path}: build it "
+            "(cmake --preset dev && cmake --build --preset dev) or set GLACIER_MOCK_BIN")
+    return path
+
+
+def tree_hash(data):
+    """SHA-256 tree hash (1 MiB leaves, pairwise over raw digests), lowercase hex."""
+    chunk = 1024 * 1024
+    level = [hashlib.sha256(data[i:i + chunk]).digest() for i in range(0, len(data), chunk)]
+    if not level:
+        return hashlib.sha256(b"").hexdigest()
+    while len(level) > 1:
+        level = [hashlib.sha256(level[i] + level[i + 1]).digest() if i + 1 < len(level)
+                 else level[i] for i in range(0, len(level), 2)]
+    return level[0].hex()
+
+
+def vault_arn(name, account=ACCOUNT, region=REGION):
+    return f"arn:aws:glacier:{region}:{account}:vaults/{name}"
+
+
+class Server:
+    """One glacier-mock process on 127.0.0.1 with a free port.
+
+    Its output is drained by background threads (so a chatty log can never block it)
+    and kept, the last lines only, for failure messages.
+    """
+
+    def __init__(self, *extra_args, delays_ms=None):
+        self.delays_ms = dict(DELAYS_MS if delays_ms is None else delays_ms)
+        self.extra_args = list(extra_args)
+        self.process = None
+        self.port = None
+        self._output = collections.deque(maxlen=200)
+        self._lock = threading.Lock()
+        self._port_found = threading.Event()
+        self._threads = []
+        self._workdir = None
+
+    @property
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self):
+        with self._lock:
+            return "\n".join(self._output)
+
+    def start(self):
+        args = [server_binary(), "--host", "127.0.0.1", "--port", "0", "--log-level", "info",
+                "--expedited-delay-ms", str(self.delays_ms["Expedited"]),
+                "--standard-delay-ms", str(self.delays_ms["Standard"]),
+                "--bulk-delay-ms", str(self.delays_ms["Bulk"])] + self.extra_args
+        # A private working directory and no GLACIER_MOCK_* variables: only the flags count.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GLACIER_MOCK_")}
+        self._workdir = tempfile.TemporaryDirectory(prefix="glacier-mock-e2e-")
+        self.process = subprocess.Popen(
+            args, cwd=self._workdir.name, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for stream, name in ((self.process.stdout, "stdout"), (self.process.stderr, "stderr")):
+            thread = threading.Thread(target=self._drain, args=(stream, name), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        if not self._port_found.wait(STARTUP_TIMEOUT_S):
+            code = self.process.poll()
+            self._kill()
+            raise RuntimeError(
+                f"glacier-mock printed no 'listening on http://127.0.0.1:PORT' line within "
+                f"{STARTUP_TIMEOUT_S:.0f} s (exit code {code}); command {args}; output:\n"
+                + self.output())
+        return self
+
+    def _drain(self, stream, name):
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            with self._lock:
+                self._output.append(f"[{name}] {line}")
+            if name == "stdout" and not self._port_found.is_set():
+                match = _LISTENING.search(line)
+                if match:
+                    self.port = int(match.group(1))
+                    self._port_found.set()
+        stream.close()
+
+    def _kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(SHUTDOWN_TIMEOUT_S)
+
+    def stop(self):
+        """SIGTERM; returns the exit code, or raises if it does not exit in time."""
+        if self.process is None:
+            return None
+        try:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+            try:
+                code = self.process.wait(SHUTDOWN_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self._kill()
+                raise RuntimeError(
+                    f"glacier-mock did not exit within {SHUTDOWN_TIMEOUT_S:.0f} s of SIGTERM; "
+                    "output:\n" + self.output())
+            for thread in self._threads:
+                thread.join(SHUTDOWN_TIMEOUT_S)
+            return code
+        finally:
+            if self._workdir is not None:
+                self._workdir.cleanup()
+                self._workdir = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        code = self.stop()
+        if exc[0] is None and code != 0:
+            raise AssertionError(f"glacier-mock exited with {code} after SIGTERM; output:\n"
+                                 + self.output())
+
+
+class ServerTestCase(unittest.TestCase):
+    """One server for the whole class; tearDownClass asserts a clean SIGTERM shutdown."""
+
+    server_args = ()
+    server_delays_ms = None  # None: DELAYS_MS
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = Server(*cls.server_args, delays_ms=cls.server_delays_ms).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        server, cls.server = cls.server, None
+        code = server.stop() if server else 0
+        super().tearDownClass()
+        if code != 0:
+            raise AssertionError(f"glacier-mock exited with {code} after SIGTERM (expected 0); "
+                                 "output:\n" + server.output())
+
+    @property
+    def endpoint(self):
+        return self.server.endpoint
+
+    def unique(self, stem):
+        """A vault name no other test in this process uses."""
+        ServerTestCase._counter = getattr(ServerTestCase, "_counter", 0) + 1
+        return f"{stem}-{os.getpid()}-{ServerTestCase._counter}"
+
+    def assert_server_alive(self):
+        self.assertIsNone(self.server.process.poll(),
+                          "glacier-mock exited unexpectedly; output:\n" + self.server.output())
+
+
+def wait_until(predicate, timeout_s=JOB_TIMEOUT_S, interval_s=0.05, what="condition"):
+    """Polls predicate() until it returns a truthy value; raises after timeout_s."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        time.sleep(interval_s)
+
+
+def fail_missing(what):
+    """Stops the run with a message saying how to install a missing test client."""
+    raise SystemExit(f"{what} is missing for {sys.executable}: {INSTALL_HINT}")
