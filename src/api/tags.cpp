@@ -22,14 +22,14 @@ bool is_tag_text(std::string_view text) {
 }
 
 void check_tag_key(const std::string& key) {
+  if (key.starts_with("aws:")) {
+    throw error(error_code::invalid_parameter_value,
+                "Invalid tag key: " + key + ". Keys may not start with aws:");
+  }
   if (key.empty() || key.size() > 128 || !is_tag_text(key)) {
     throw error(error_code::invalid_parameter_value,
                 "Invalid tag key: " + key +
                     ". Keys are 1 to 128 letters, digits, spaces and _ . / = + - @");
-  }
-  if (key.starts_with("aws:")) {
-    throw error(error_code::invalid_parameter_value,
-                "Invalid tag key: " + key + ". Keys may not start with aws:");
   }
 }
 
