@@ -1,7 +1,10 @@
 #include "glacier/app.hpp"
 
 #include "glacier/api/glacier_dispatcher.hpp"
+#include "glacier/api/job_notifications.hpp"
+#include "glacier/faults.hpp"
 #include "glacier/http/server.hpp"
+#include "glacier/notifier.hpp"
 #include "glacier/scheduler.hpp"
 #include "glacier/store.hpp"
 
@@ -13,15 +16,21 @@ struct application::parts {
       : cfg(c),
         store(clock, ids, cfg),
         scheduler(clock, store, cfg),
-        services{cfg, clock, ids, store, scheduler},
+        notifications(cfg, clock),
+        services{cfg, clock, ids, store, scheduler, notifications, faults},
         dispatcher(services),
-        server(cfg, dispatcher) {}
+        server(cfg, dispatcher) {
+    scheduler.on_completion(
+        [this](const completed_job& done) { api::publish_job_notifications(notifications, done); });
+  }
 
   config cfg;
   adjustable_clock clock;
   id_generator ids;
   glacier::store store;
   glacier::scheduler scheduler;
+  notifier notifications;
+  fault_injector faults;
   api::services services;
   api::glacier_dispatcher dispatcher;
   http::server server;
@@ -39,8 +48,10 @@ std::uint16_t application::listen() {
 
 int application::run() {
   parts_->scheduler.start();
+  parts_->notifications.start();
   parts_->server.run();
   parts_->scheduler.stop();
+  parts_->notifications.stop();
   return 0;
 }
 

@@ -60,13 +60,31 @@ std::size_t scheduler::run_due() {
     const auto done = store_.complete_job(next.sequence, next.due);
     if (!done) continue;
     ++completed;
-    {
-      std::lock_guard lock(mutex_);
-      queue_.push(entry{next.due + config_.job_retention, next.sequence, action::purge});
-    }
-    if (listener_) listener_(*done);
+    finished(*done);
   }
   return completed;
+}
+
+void scheduler::finished(const completed_job& done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push(
+        entry{*done.job.completion_date + config_.job_retention, done.job.sequence, action::purge});
+  }
+  wake_.notify_one();
+  if (listener_) listener_(done);
+}
+
+bool scheduler::complete_now(std::uint64_t sequence) {
+  const auto done = store_.complete_job(sequence, clock_.now());
+  if (done) finished(*done);
+  return done.has_value();
+}
+
+bool scheduler::fail_now(std::uint64_t sequence, const std::string& message) {
+  const auto done = store_.fail_job(sequence, clock_.now(), message);
+  if (done) finished(*done);
+  return done.has_value();
 }
 
 void scheduler::loop() {

@@ -16,14 +16,15 @@ class clock {
   virtual ~clock() = default;
   /// The current time, millisecond precision.
   virtual time_point now() const = 0;
+  /// Moves this clock forward (never backwards) by `by`; the admin API's clock control.
+  virtual void advance(duration by) = 0;
 };
 
 /// Wall-clock time plus an offset the admin API can move forward.
 class adjustable_clock final : public clock {
  public:
   time_point now() const override;
-  /// Moves this clock forward (never backwards) by `by`.
-  void advance(duration by);
+  void advance(duration by) override;
   /// How far this clock runs ahead of the system clock.
   duration offset() const { return duration(offset_ms_.load()); }
 
@@ -36,8 +37,9 @@ class manual_clock final : public clock {
  public:
   explicit manual_clock(time_point start) : now_ms_(start.time_since_epoch().count()) {}
   time_point now() const override { return time_point(duration(now_ms_.load())); }
-  /// Moves the clock forward by `by`.
-  void advance(duration by) { now_ms_ += by.count(); }
+  void advance(duration by) override {
+    if (by.count() > 0) now_ms_ += by.count();
+  }
 
  private:
   std::atomic<long long> now_ms_;

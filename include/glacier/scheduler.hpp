@@ -39,6 +39,11 @@ class scheduler {
   /// The background thread calls this; tests call it directly with a manual clock.
   std::size_t run_due();
 
+  /// Completes an in-progress job now (admin API). False when there is no such job.
+  bool complete_now(std::uint64_t sequence);
+  /// Fails an in-progress job now with `message` (admin API).
+  bool fail_now(std::uint64_t sequence, const std::string& message);
+
   /// Sets who hears about completed jobs (notifications); call before start().
   void on_completion(completion_listener listener) { listener_ = std::move(listener); }
 
@@ -54,6 +59,7 @@ class scheduler {
   };
 
   void loop();
+  void finished(const completed_job& done);
 
   const clock& clock_;
   store& store_;

@@ -40,6 +40,35 @@ struct completed_job {
   std::optional<notification_config> vault_notifications;
 };
 
+/// Everything about one vault, for the admin API's state view.
+struct vault_snapshot {
+  vault_info info;
+  std::vector<archive> archives;  ///< metadata; `data` is left empty
+  std::vector<job> jobs;
+  std::vector<multipart_upload_info> uploads;
+  std::optional<std::string> access_policy;
+  std::optional<notification_config> notifications;
+  std::optional<vault_lock> lock;
+  vault_tags tags;
+};
+
+/// Everything about one (account, region).
+struct scope_snapshot {
+  glacier::scope scope;
+  retrieval_policy policy;
+  std::vector<provisioned_capacity> capacity;
+  std::vector<vault_snapshot> vaults;
+};
+
+/// Counts for the metrics endpoint.
+struct store_stats {
+  std::map<std::pair<job_status, retrieval_tier>, std::uint64_t> jobs;
+  std::uint64_t vaults = 0;
+  std::uint64_t archives = 0;
+  std::uint64_t archive_bytes = 0;  ///< archives and parts held
+  std::uint64_t uploads = 0;
+};
+
 /// What the scheduler must do next for a job created or completed by the store.
 struct job_timer {
   std::uint64_t sequence;
@@ -153,6 +182,16 @@ class store {
   provisioned_capacity purchase_capacity(const scope& where);
   /// ListProvisionedCapacity.
   std::vector<provisioned_capacity> capacity(const scope& where) const;
+
+  /// Clears every vault, archive, job, upload and policy (admin reset).
+  void reset();
+  /// The sequence number of the job with this id, in any vault (admin API).
+  std::optional<std::uint64_t> find_job(const std::string& job_id) const;
+  /// The state, optionally only of one account and/or one vault name.
+  std::vector<scope_snapshot> snapshot(const std::optional<std::string>& account,
+                                       const std::optional<std::string>& vault) const;
+  /// Counts of what the store holds.
+  store_stats stats() const;
 
   /// The due time of every job still in progress, for a scheduler starting up.
   std::vector<job_timer> pending_jobs() const;

@@ -1,8 +1,108 @@
 #include "glacier/api/admin.hpp"
 
+#include "glacier/api/job_json.hpp"
+#include "glacier/api/json_body.hpp"
 #include "glacier/api/responses.hpp"
+#include "glacier/error.hpp"
+#include "glacier/faults.hpp"
+#include "glacier/notifier.hpp"
+#include "glacier/scheduler.hpp"
+#include "glacier/store.hpp"
 
 namespace glacier::api {
+
+namespace {
+
+template <typename T>
+nlohmann::ordered_json or_null(const std::optional<T>& value) {
+  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json vault_state_json(const vault_snapshot& v) {
+  nlohmann::ordered_json j;
+  j["name"] = v.info.name;
+  j["arn"] = v.info.arn;
+  j["creation_date"] = format_iso8601(v.info.creation_date);
+  j["number_of_archives"] = v.info.number_of_archives;
+  j["size_in_bytes"] = v.info.size_in_bytes;
+  j["archives"] = nlohmann::ordered_json::array();
+  for (const auto& a : v.archives) {
+    j["archives"].push_back({{"archive_id", a.id},
+                             {"description", a.description},
+                             {"creation_date", format_iso8601(a.creation_date)},
+                             {"size", a.size},
+                             {"sha256_tree_hash", a.tree_hash}});
+  }
+  j["jobs"] = nlohmann::ordered_json::array();
+  for (const auto& job : v.jobs) j["jobs"].push_back(job_description_json(job));
+  j["multipart_uploads"] = nlohmann::ordered_json::array();
+  for (const auto& u : v.uploads) {
+    j["multipart_uploads"].push_back({{"upload_id", u.id},
+                                      {"description", or_null(u.description)},
+                                      {"creation_date", format_iso8601(u.creation_date)},
+                                      {"part_size", u.part_size}});
+  }
+  j["access_policy"] = or_null(v.access_policy);
+  j["notifications"] = v.notifications
+                           ? nlohmann::ordered_json{{"sns_topic", v.notifications->sns_topic},
+                                                    {"events", v.notifications->events}}
+                           : nlohmann::ordered_json(nullptr);
+  j["lock"] = v.lock ? nlohmann::ordered_json{{"state", v.lock->locked ? "Locked" : "InProgress"},
+                                              {"lock_id", v.lock->lock_id},
+                                              {"policy", v.lock->policy}}
+                     : nlohmann::ordered_json(nullptr);
+  j["tags"] = v.tags;
+  return j;
+}
+
+nlohmann::ordered_json clock_json(const call& c) {
+  const auto now = c.services.clk.now();
+  const auto wall = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
+  nlohmann::ordered_json j;
+  j["now"] = format_iso8601(now);
+  j["offset_seconds"] = static_cast<double>((now - wall).count()) / 1000.0;
+  return j;
+}
+
+nlohmann::json optional_body(const call& c, std::string_view what) {
+  if (c.request.body.empty()) return nlohmann::json::object();
+  return parse_json_object(c.request.body, what);
+}
+
+std::uint64_t job_sequence(const call& c) {
+  const auto& id = c.path("job_id");
+  const auto sequence = c.services.store.find_job(id);
+  if (!sequence) throw error(error_code::resource_not_found, "The job ID was not found: " + id);
+  return *sequence;
+}
+
+http::response job_now(const call& c, bool completed) {
+  const auto& id = c.path("job_id");
+  if (!completed) {
+    throw error(error_code::invalid_parameter_value, "The job is not in progress: " + id);
+  }
+  return json_response(200, {{"job_id", id}});
+}
+
+nlohmann::ordered_json fault_json(const fault_rule& rule) {
+  nlohmann::ordered_json j;
+  j["id"] = rule.id;
+  j["operation"] = rule.operation;
+  j["error"] = rule.error ? nlohmann::ordered_json(map_error(*rule.error).code)
+                          : nlohmann::ordered_json(nullptr);
+  j["message"] = rule.message;
+  j["latency_ms"] = rule.latency.count();
+  j["remaining"] = or_null(rule.remaining);
+  j["probability"] = rule.probability;
+  j["hits"] = rule.hits;
+  return j;
+}
+
+[[noreturn]] void bad_fault(const std::string& why) {
+  throw error(error_code::invalid_parameter_value, "Invalid fault: " + why);
+}
+
+}  // namespace
 
 http::response health(call& c) {
   nlohmann::ordered_json body;
@@ -12,9 +112,149 @@ http::response health(call& c) {
   return json_response(200, body);
 }
 
+http::response reset(call& c) {
+  c.services.store.reset();
+  c.services.notifier.clear();
+  c.services.faults.clear();
+  return json_response(200, {{"status", "reset"}});
+}
+
+http::response state(call& c) {
+  nlohmann::ordered_json body;
+  body["clock"] = clock_json(c);
+  body["accounts"] = nlohmann::ordered_json::array();
+  for (const auto& s : c.services.store.snapshot(c.query("account"), c.query("vault"))) {
+    nlohmann::ordered_json account;
+    account["account"] = s.scope.account;
+    account["region"] = s.scope.region;
+    account["data_retrieval_policy"] = {{"strategy", s.policy.strategy},
+                                        {"bytes_per_hour", or_null(s.policy.bytes_per_hour)}};
+    account["provisioned_capacity"] = nlohmann::ordered_json::array();
+    for (const auto& unit : s.capacity) {
+      account["provisioned_capacity"].push_back(
+          {{"capacity_id", unit.id},
+           {"start_date", format_iso8601(unit.start_date)},
+           {"expiration_date", format_iso8601(unit.expiration_date)}});
+    }
+    account["vaults"] = nlohmann::ordered_json::array();
+    for (const auto& v : s.vaults) account["vaults"].push_back(vault_state_json(v));
+    body["accounts"].push_back(std::move(account));
+  }
+  return json_response(200, body);
+}
+
+http::response get_clock(call& c) {
+  return json_response(200, clock_json(c));
+}
+
+http::response advance_clock(call& c) {
+  const auto body = parse_json_object(c.request.body, "{\"seconds\": N}");
+  const auto seconds = body.find("seconds");
+  if (seconds == body.end() || !seconds->is_number() || seconds->get<double>() < 0 ||
+      seconds->get<double>() > 10.0 * 365 * 24 * 3600) {
+    throw error(error_code::invalid_parameter_value,
+                "Invalid seconds: expected a number of seconds from 0 to ten years");
+  }
+  c.services.clk.advance(duration(static_cast<long long>(seconds->get<double>() * 1000.0)));
+  // Due jobs complete before this answer, in due order; the thread then sleeps anew.
+  const auto completed = c.services.scheduler.run_due();
+  c.services.scheduler.clock_changed();
+  auto j = clock_json(c);
+  j["completed_jobs"] = completed;
+  return json_response(200, j);
+}
+
+http::response complete_job_now(call& c) {
+  const auto sequence = job_sequence(c);
+  return job_now(c, c.services.scheduler.complete_now(sequence));
+}
+
+http::response fail_job_now(call& c) {
+  const auto sequence = job_sequence(c);
+  const auto body = optional_body(c, "{\"message\": \"...\"}");
+  const auto message =
+      optional_string_member(body, "message").value_or("The job was failed through the admin API");
+  return job_now(c, c.services.scheduler.fail_now(sequence, message));
+}
+
+http::response list_notifications(call& c) {
+  nlohmann::ordered_json body;
+  body["notifications"] = nlohmann::ordered_json::array();
+  for (const auto& n : c.services.notifier.records()) {
+    nlohmann::ordered_json j;
+    j["id"] = n.id;
+    j["topic_arn"] = n.topic_arn;
+    j["job_id"] = n.job_id;
+    j["status"] = n.status;
+    j["attempts"] = n.attempts;
+    j["error"] =
+        n.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(n.error);
+    j["sns_message_id"] = n.sns_message_id.empty() ? nlohmann::ordered_json(nullptr)
+                                                   : nlohmann::ordered_json(n.sns_message_id);
+    j["created"] = format_iso8601(n.created);
+    j["message"] = nlohmann::ordered_json::parse(n.message, nullptr, false);
+    body["notifications"].push_back(std::move(j));
+  }
+  return json_response(200, body);
+}
+
+http::response add_fault(call& c) {
+  const auto body = parse_json_object(c.request.body, "a fault rule");
+  fault_rule rule;
+  rule.operation = optional_string_member(body, "operation").value_or("*");
+  if (const auto code = optional_string_member(body, "error")) {
+    error_code parsed{};
+    if (!parse_error_code(*code, parsed)) bad_fault("unknown error code " + *code);
+    rule.error = parsed;
+  }
+  rule.message = optional_string_member(body, "message").value_or("");
+  if (const auto it = body.find("latency_ms"); it != body.end()) {
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() > 600'000) {
+      bad_fault("latency_ms must be an integer from 0 to 600000");
+    }
+    rule.latency = duration(it->get<long long>());
+  }
+  if (const auto it = body.find("count"); it != body.end() && !it->is_null()) {
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0) {
+      bad_fault("count must be a positive integer");
+    }
+    rule.remaining = it->get<std::uint64_t>();
+  }
+  if (const auto it = body.find("probability"); it != body.end()) {
+    if (!it->is_number() || it->get<double>() <= 0.0 || it->get<double>() > 1.0) {
+      bad_fault("probability must be a number above 0 and at most 1");
+    }
+    rule.probability = it->get<double>();
+  }
+  if (!rule.error && rule.latency.count() == 0) bad_fault("give an error, a latency_ms or both");
+  return json_response(201, fault_json(c.services.faults.add(std::move(rule))));
+}
+
+http::response list_faults(call& c) {
+  nlohmann::ordered_json body;
+  body["faults"] = nlohmann::ordered_json::array();
+  for (const auto& rule : c.services.faults.rules()) body["faults"].push_back(fault_json(rule));
+  return json_response(200, body);
+}
+
+http::response clear_faults(call& c) {
+  c.services.faults.clear();
+  return empty_response(204);
+}
+
 const std::vector<route>& admin_routes() {
   static const std::vector<route> table{
       {"GET", "/_mock/health", "", "AdminHealth", health},
+      {"POST", "/_mock/reset", "", "AdminReset", reset},
+      {"GET", "/_mock/state", "", "AdminState", state},
+      {"GET", "/_mock/clock", "", "AdminGetClock", get_clock},
+      {"POST", "/_mock/clock/advance", "", "AdminAdvanceClock", advance_clock},
+      {"POST", "/_mock/jobs/{job_id}/complete", "", "AdminCompleteJob", complete_job_now},
+      {"POST", "/_mock/jobs/{job_id}/fail", "", "AdminFailJob", fail_job_now},
+      {"GET", "/_mock/notifications", "", "AdminNotifications", list_notifications},
+      {"POST", "/_mock/faults", "", "AdminAddFault", add_fault},
+      {"GET", "/_mock/faults", "", "AdminListFaults", list_faults},
+      {"DELETE", "/_mock/faults", "", "AdminClearFaults", clear_faults},
   };
   return table;
 }

@@ -5,6 +5,7 @@
 
 #include "glacier/api/admin.hpp"
 #include "glacier/api/router.hpp"
+#include "glacier/faults.hpp"
 
 namespace glacier::api {
 
@@ -93,11 +94,22 @@ http::response glacier_dispatcher::route(http::request& request, std::string& op
   }
   operation = match.matched->operation;
   call c{services_, request, url, scope{}, std::move(match.parameters)};
-  if (!admin) {
-    check_version(request.headers);
-    c.scope = resolve_scope(c.path("account"), request.headers, services_.cfg);
-  }
-  return match.matched->fn(c);
+  if (admin) return match.matched->fn(c);
+  check_version(request.headers);
+  c.scope = resolve_scope(c.path("account"), request.headers, services_.cfg);
+  const auto fault = services_.faults.hit(operation);
+  if (!fault) return match.matched->fn(c);
+  // An injected error replaces the handler; injected latency delays whatever is sent.
+  http::response r = fault->error
+                         ? error_without_id(*fault->error, fault->message.empty()
+                                                               ? "Injected fault for " + operation
+                                                               : fault->message)
+                         : match.matched->fn(c);
+  r.delay = fault->latency;
+  r.fault = "rule " + std::to_string(fault->rule_id) +
+            (fault->error ? std::string(" ") + std::string(map_error(*fault->error).code) : "") +
+            (fault->latency.count() ? " +" + std::to_string(fault->latency.count()) + "ms" : "");
+  return r;
 }
 
 http::response glacier_dispatcher::handle(http::request&& request) {

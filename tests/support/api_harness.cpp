@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "glacier/api/job_notifications.hpp"
 #include "glacier/tree_hash.hpp"
 
 namespace glacier::testing {
@@ -16,8 +17,12 @@ api_harness::api_harness()
       ids(42),
       store(clock, ids, cfg),
       scheduler(clock, store, cfg),
-      services{cfg, clock, ids, store, scheduler},
-      dispatcher(services) {}
+      notifications(cfg, clock),
+      services{cfg, clock, ids, store, scheduler, notifications, faults},
+      dispatcher(services) {
+  scheduler.on_completion(
+      [this](const completed_job& done) { api::publish_job_notifications(notifications, done); });
+}
 
 http::response api_harness::send(const std::string& method, const std::string& target,
                                  std::string body, http::header_map headers, bool with_version) {

@@ -6,7 +6,9 @@
 #include "glacier/api/glacier_dispatcher.hpp"
 #include "glacier/clock.hpp"
 #include "glacier/config.hpp"
+#include "glacier/faults.hpp"
 #include "glacier/ids.hpp"
+#include "glacier/notifier.hpp"
 #include "glacier/scheduler.hpp"
 #include "glacier/store.hpp"
 
@@ -40,6 +42,8 @@ struct api_harness {
   id_generator ids;
   glacier::store store;
   glacier::scheduler scheduler;
+  notifier notifications;
+  fault_injector faults{7};
   api::services services;
   api::glacier_dispatcher dispatcher;
 };

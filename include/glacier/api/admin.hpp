@@ -8,6 +8,26 @@ namespace glacier::api {
 
 /// GET /_mock/health: readiness for Docker HEALTHCHECK and CI.
 http::response health(call& c);
+/// POST /_mock/reset: clears all state, recorded notifications and fault rules.
+http::response reset(call& c);
+/// GET /_mock/state[?account=&vault=]: vaults, archives (metadata), jobs, uploads, policies.
+http::response state(call& c);
+/// GET /_mock/clock: the injected clock's time and its offset from the system clock.
+http::response get_clock(call& c);
+/// POST /_mock/clock/advance {"seconds": N}: moves the clock; due jobs complete at once.
+http::response advance_clock(call& c);
+/// POST /_mock/jobs/{job_id}/complete: completes an in-progress job now.
+http::response complete_job_now(call& c);
+/// POST /_mock/jobs/{job_id}/fail {"message": ".."}: fails an in-progress job now.
+http::response fail_job_now(call& c);
+/// GET /_mock/notifications: every job notification and its delivery status.
+http::response list_notifications(call& c);
+/// POST /_mock/faults: injects an error and/or latency for an operation.
+http::response add_fault(call& c);
+/// GET /_mock/faults: the active fault rules.
+http::response list_faults(call& c);
+/// DELETE /_mock/faults: removes every fault rule.
+http::response clear_faults(call& c);
 
 /// The admin API's route table (paths under /_mock/, no Glacier pre-checks).
 const std::vector<route>& admin_routes();

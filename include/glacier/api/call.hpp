@@ -16,6 +16,8 @@
 namespace glacier {
 class store;
 class scheduler;
+class notifier;
+class fault_injector;
 }  // namespace glacier
 
 namespace glacier::api {
@@ -23,10 +25,12 @@ namespace glacier::api {
 /// What handlers work with; owned by the application, shared by all requests.
 struct services {
   const config& cfg;
-  const clock& clk;
+  clock& clk;
   id_generator& ids;
   glacier::store& store;
   glacier::scheduler& scheduler;
+  glacier::notifier& notifier;
+  fault_injector& faults;
 };
 
 /// One request on its way through a handler: the request, the scope it acts in, the

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,6 +36,9 @@ struct response {
   std::size_t shared_length = 0;
   std::string operation;   ///< Glacier operation name, for the access log
   std::string request_id;  ///< also in the x-amzn-RequestId header
+  /// Injected latency: the session waits this long (without blocking a thread) first.
+  std::chrono::milliseconds delay{0};
+  std::string fault;  ///< the injected fault, for the access log; empty when none
 
   /// The bytes to send: `body`, or the shared slice.
   std::string_view payload() const {

@@ -1,0 +1,12 @@
+#pragma once
+
+#include "glacier/notifier.hpp"
+#include "glacier/store.hpp"
+
+namespace glacier::api {
+
+/// Publishes a completed job's DescribeJob JSON to its own SNSTopic and, when the vault's
+/// configuration lists the job's event, to the vault's topic (spec Part 1 §11).
+void publish_job_notifications(notifier& notifications, const completed_job& done);
+
+}  // namespace glacier::api

@@ -1,0 +1,30 @@
+#include "glacier/api/job_notifications.hpp"
+
+#include <algorithm>
+
+#include "glacier/api/job_json.hpp"
+
+namespace glacier::api {
+
+void publish_job_notifications(notifier& notifications, const completed_job& done) {
+  const auto& j = done.job;
+  std::optional<std::string> vault_topic;
+  if (done.vault_notifications) {
+    const auto& events = done.vault_notifications->events;
+    const char* event = j.parameters.action == job_action::inventory_retrieval
+                            ? "InventoryRetrievalCompleted"
+                            : "ArchiveRetrievalCompleted";
+    if (std::find(events.begin(), events.end(), event) != events.end()) {
+      vault_topic = done.vault_notifications->sns_topic;
+    }
+  }
+  if (!j.parameters.sns_topic && !vault_topic) return;
+  const auto message = job_description_json(j).dump();
+  if (j.parameters.sns_topic) notifications.publish(*j.parameters.sns_topic, j.id, message);
+  // One topic gets one message, even when the job and the vault both name it.
+  if (vault_topic && vault_topic != j.parameters.sns_topic) {
+    notifications.publish(*vault_topic, j.id, message);
+  }
+}
+
+}  // namespace glacier::api

@@ -1,0 +1,67 @@
+// The admin half of glacier::store: reset, lookups across vaults, snapshots and counts.
+#include "store_state.hpp"
+
+namespace glacier {
+
+void store::reset() {
+  std::lock_guard lock(mutex_);
+  scopes_.clear();
+  job_owner_.clear();
+  total_archive_bytes_ = 0;
+}
+
+std::optional<std::uint64_t> store::find_job(const std::string& job_id) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [where, account] : scopes_) {
+    for (const auto& [name, vault] : account.vaults) {
+      const auto it = vault->job_index.find(job_id);
+      if (it != vault->job_index.end()) return it->second;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<scope_snapshot> store::snapshot(const std::optional<std::string>& account_filter,
+                                            const std::optional<std::string>& vault_filter) const {
+  std::vector<scope_snapshot> result;
+  std::lock_guard lock(mutex_);
+  for (const auto& [where, account] : scopes_) {
+    if (account_filter && where.account != *account_filter) continue;
+    scope_snapshot s{where, account.policy, account.capacity, {}};
+    for (const auto& [name, vault] : account.vaults) {
+      if (vault_filter && name != *vault_filter) continue;
+      vault_snapshot v;
+      v.info = vault->info();
+      for (const auto& [sequence, a] : vault->archives) {
+        v.archives.push_back(a);
+        v.archives.back().data.reset();
+      }
+      for (const auto& [sequence, j] : vault->jobs) v.jobs.push_back(j);
+      for (const auto& [sequence, u] : vault->uploads) v.uploads.push_back(u.info);
+      v.access_policy = vault->access_policy;
+      v.notifications = vault->notifications;
+      v.lock = vault->lock;
+      v.tags = vault->tags;
+      s.vaults.push_back(std::move(v));
+    }
+    result.push_back(std::move(s));
+  }
+  return result;
+}
+
+store_stats store::stats() const {
+  store_stats stats;
+  std::lock_guard lock(mutex_);
+  stats.archive_bytes = total_archive_bytes_;
+  for (const auto& [where, account] : scopes_) {
+    stats.vaults += account.vaults.size();
+    for (const auto& [name, vault] : account.vaults) {
+      stats.archives += vault->archives.size();
+      stats.uploads += vault->uploads.size();
+      for (const auto& [sequence, j] : vault->jobs) ++stats.jobs[{j.status, j.parameters.tier}];
+    }
+  }
+  return stats;
+}
+
+}  // namespace glacier
