@@ -4,6 +4,7 @@
 #include "glacier/api/job_notifications.hpp"
 #include "glacier/faults.hpp"
 #include "glacier/http/server.hpp"
+#include "glacier/metrics.hpp"
 #include "glacier/notifier.hpp"
 #include "glacier/scheduler.hpp"
 #include "glacier/store.hpp"
@@ -17,7 +18,7 @@ struct application::parts {
         store(clock, ids, cfg),
         scheduler(clock, store, cfg),
         notifications(cfg, clock),
-        services{cfg, clock, ids, store, scheduler, notifications, faults},
+        services{cfg, clock, ids, store, scheduler, notifications, faults, metrics},
         dispatcher(services),
         server(cfg, dispatcher) {
     scheduler.on_completion(
@@ -31,6 +32,7 @@ struct application::parts {
   glacier::scheduler scheduler;
   notifier notifications;
   fault_injector faults;
+  request_metrics metrics;
   api::services services;
   api::glacier_dispatcher dispatcher;
   http::server server;

@@ -5,6 +5,7 @@
 #include "glacier/api/responses.hpp"
 #include "glacier/error.hpp"
 #include "glacier/faults.hpp"
+#include "glacier/metrics.hpp"
 #include "glacier/notifier.hpp"
 #include "glacier/scheduler.hpp"
 #include "glacier/store.hpp"
@@ -230,6 +231,35 @@ http::response add_fault(call& c) {
   return json_response(201, fault_json(c.services.faults.add(std::move(rule))));
 }
 
+http::response metrics(call& c) {
+  auto text = c.services.metrics.exposition();
+  const auto stats = c.services.store.stats();
+  text += "# HELP glacier_jobs Jobs held, by status and tier.\n# TYPE glacier_jobs gauge\n";
+  for (const auto& [key, count] : stats.jobs) {
+    text += "glacier_jobs{status=\"" + std::string(status_name(key.first)) + "\",tier=\"" +
+            std::string(tier_name(key.second)) + "\"} " + std::to_string(count) + "\n";
+  }
+  const std::pair<const char*, std::uint64_t> gauges[] = {
+      {"glacier_vaults", stats.vaults},
+      {"glacier_archives", stats.archives},
+      {"glacier_archive_bytes", stats.archive_bytes},
+      {"glacier_multipart_uploads", stats.uploads},
+  };
+  for (const auto& [name, value] : gauges) {
+    text += std::string("# TYPE ") + name + " gauge\n" + name + " " + std::to_string(value) + "\n";
+  }
+  text += "# HELP glacier_notifications Job notifications, by delivery status.\n";
+  text += "# TYPE glacier_notifications gauge\n";
+  for (const auto& [status, count] : c.services.notifier.counts_by_status()) {
+    text += "glacier_notifications{status=\"" + prometheus_label(status) + "\"} " +
+            std::to_string(count) + "\n";
+  }
+  http::response r;
+  r.headers["Content-Type"] = "text/plain; version=0.0.4";
+  r.body = std::move(text);
+  return r;
+}
+
 http::response list_faults(call& c) {
   nlohmann::ordered_json body;
   body["faults"] = nlohmann::ordered_json::array();
@@ -254,6 +284,7 @@ const std::vector<route>& admin_routes() {
       {"GET", "/_mock/notifications", "", "AdminNotifications", list_notifications},
       {"POST", "/_mock/faults", "", "AdminAddFault", add_fault},
       {"GET", "/_mock/faults", "", "AdminListFaults", list_faults},
+      {"GET", "/_mock/metrics", "", "AdminMetrics", metrics},
       {"DELETE", "/_mock/faults", "", "AdminClearFaults", clear_faults},
   };
   return table;

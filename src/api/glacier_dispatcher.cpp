@@ -6,6 +6,7 @@
 #include "glacier/api/admin.hpp"
 #include "glacier/api/router.hpp"
 #include "glacier/faults.hpp"
+#include "glacier/metrics.hpp"
 
 namespace glacier::api {
 
@@ -113,6 +114,7 @@ http::response glacier_dispatcher::route(http::request& request, std::string& op
 }
 
 http::response glacier_dispatcher::handle(http::request&& request) {
+  const auto started = std::chrono::steady_clock::now();
   auto request_id = services_.ids.request_id();
   std::string operation;
   http::response r;
@@ -129,6 +131,8 @@ http::response glacier_dispatcher::handle(http::request&& request) {
   }
   r.operation = operation;
   finish(r, std::move(request_id));
+  services_.metrics.record(operation.empty() ? "Unknown" : operation, r.status,
+                           std::chrono::steady_clock::now() - started);
   return r;
 }
 

@@ -18,7 +18,7 @@ api_harness::api_harness()
       store(clock, ids, cfg),
       scheduler(clock, store, cfg),
       notifications(cfg, clock),
-      services{cfg, clock, ids, store, scheduler, notifications, faults},
+      services{cfg, clock, ids, store, scheduler, notifications, faults, metrics},
       dispatcher(services) {
   scheduler.on_completion(
       [this](const completed_job& done) { api::publish_job_notifications(notifications, done); });

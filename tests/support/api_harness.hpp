@@ -8,6 +8,7 @@
 #include "glacier/config.hpp"
 #include "glacier/faults.hpp"
 #include "glacier/ids.hpp"
+#include "glacier/metrics.hpp"
 #include "glacier/notifier.hpp"
 #include "glacier/scheduler.hpp"
 #include "glacier/store.hpp"
@@ -44,6 +45,7 @@ struct api_harness {
   glacier::scheduler scheduler;
   notifier notifications;
   fault_injector faults{7};
+  request_metrics metrics;
   api::services services;
   api::glacier_dispatcher dispatcher;
 };

@@ -24,6 +24,8 @@ http::response fail_job_now(call& c);
 http::response list_notifications(call& c);
 /// POST /_mock/faults: injects an error and/or latency for an operation.
 http::response add_fault(call& c);
+/// GET /_mock/metrics: Prometheus text format metrics.
+http::response metrics(call& c);
 /// GET /_mock/faults: the active fault rules.
 http::response list_faults(call& c);
 /// DELETE /_mock/faults: removes every fault rule.

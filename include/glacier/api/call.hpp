@@ -18,6 +18,7 @@ class store;
 class scheduler;
 class notifier;
 class fault_injector;
+class request_metrics;
 }  // namespace glacier
 
 namespace glacier::api {
@@ -31,6 +32,7 @@ struct services {
   glacier::scheduler& scheduler;
   glacier::notifier& notifier;
   fault_injector& faults;
+  request_metrics& metrics;
 };
 
 /// One request on its way through a handler: the request, the scope it acts in, the

@@ -1,6 +1,12 @@
 // The admin API under /_mock/: state, clock control, job control, notifications, faults.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
 #include "support/api_harness.hpp"
 #include "support/expect_error.hpp"
 
@@ -130,6 +136,64 @@ TEST_F(admin, state_shows_everything_and_reset_clears_it) {
   state = api_harness::json(call("GET", "/_mock/state"));
   EXPECT_TRUE(state["accounts"].empty());
   EXPECT_EQ(h.send("GET", "/-/vaults/v").status, 404u);
+}
+
+}  // namespace
+}  // namespace glacier::testing
+
+namespace glacier::testing {
+namespace {
+
+// Checks the Prometheus text format's rules: every sample's metric family has a TYPE line
+// before it, names and labels are well formed, and values are numbers.
+std::map<std::string, double> parse_prometheus(const std::string& text) {
+  std::map<std::string, double> samples;
+  std::set<std::string> typed;
+  std::istringstream lines(text);
+  std::string line;
+  const std::regex type_line(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram))");
+  const std::regex sample_line(
+      R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? (\S+))");
+  while (std::getline(lines, line)) {
+    std::smatch m;
+    if (line.starts_with("# HELP ")) continue;
+    if (std::regex_match(line, m, type_line)) {
+      typed.insert(m[1]);
+      continue;
+    }
+    EXPECT_TRUE(std::regex_match(line, m, sample_line)) << "bad line: " << line;
+    std::string family = m[1];
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      if (family.ends_with(suffix) &&
+          typed.contains(family.substr(0, family.size() - strlen(suffix)))) {
+        family = family.substr(0, family.size() - strlen(suffix));
+      }
+    }
+    EXPECT_TRUE(typed.contains(family)) << "no TYPE before " << line;
+    samples[line.substr(0, line.rfind(' '))] = std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return samples;
+}
+
+TEST(admin_metrics, expose_requests_jobs_archives_and_notifications) {
+  api_harness h;
+  h.create_vault("v");
+  h.upload("v", "hello");
+  h.initiate("v", R"({"Type":"inventory-retrieval","Tier":"Bulk"})");
+  h.send("GET", "/-/vaults/missing");
+  const auto r = h.send("GET", "/_mock/metrics", "", {}, false);
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.headers.at("Content-Type"), "text/plain; version=0.0.4");
+  const auto samples = parse_prometheus(r.body);
+  EXPECT_EQ(samples.at(R"(glacier_requests_total{operation="CreateVault",status="201"})"), 1);
+  EXPECT_EQ(samples.at(R"(glacier_requests_total{operation="DescribeVault",status="404"})"), 1);
+  EXPECT_EQ(samples.at(R"(glacier_request_duration_seconds_count{operation="UploadArchive"})"), 1);
+  EXPECT_EQ(
+      samples.at(R"(glacier_request_duration_seconds_bucket{operation="UploadArchive",le="+Inf"})"),
+      1);
+  EXPECT_EQ(samples.at(R"(glacier_jobs{status="InProgress",tier="Bulk"})"), 1);
+  EXPECT_EQ(samples.at("glacier_archives"), 1);
+  EXPECT_EQ(samples.at("glacier_archive_bytes"), 5);
 }
 
 }  // namespace
