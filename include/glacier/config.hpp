@@ -38,6 +38,8 @@ struct config {
   unsigned sns_max_attempts = 3;               ///< delivery attempts per notification
   duration sns_retry_backoff{200};             ///< first retry delay, doubled each time
   duration sns_timeout{2000};                  ///< one Publish request's time limit
+  std::optional<std::uint64_t> seed;            ///< makes every generated id reproducible
+  std::string data_dir;                          ///< empty: nothing touches the disk
   std::string log_level = "info";              ///< trace|debug|info|warn|error|off
   std::string log_format = "text";             ///< text|json
 };

@@ -13,11 +13,11 @@ namespace glacier::testing {
 
 /// One HTTP response as a test sees it.
 struct http_reply {
-  unsigned status = 0;
-  unsigned version = 11;  ///< 10 or 11
-  glacier::http::header_map headers;
-  std::string body;
-  bool keep_alive = false;  ///< what the response's Connection semantics say
+  unsigned status = 0;                ///< 100 for an interim Continue
+  unsigned version = 11;              ///< 10 or 11
+  glacier::http::header_map headers;  ///< every response header
+  std::string body;                   ///< the whole body
+  bool keep_alive = false;            ///< what the response's Connection semantics say
 
   /// The header's value, or "" when absent.
   std::string header(std::string_view name) const {

@@ -75,6 +75,7 @@ class session : public std::enable_shared_from_this<session> {
  public:
   /// Takes over an accepted socket whose executor is a strand of its own.
   session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<session_hub> hub);
+  /// Leaves the hub's roster (possibly waking a shutdown waiting for the last session).
   ~session();
   session(const session&) = delete;
   session& operator=(const session&) = delete;
