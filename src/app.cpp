@@ -15,9 +15,11 @@ namespace glacier {
 struct application::parts {
   explicit parts(const config& c)
       : cfg(c),
+        ids(cfg.seed),
         store(clock, ids, cfg),
         scheduler(clock, store, cfg),
         notifications(cfg, clock),
+        faults(cfg.seed),
         services{cfg, clock, ids, store, scheduler, notifications, faults, metrics},
         dispatcher(services),
         server(cfg, dispatcher) {

@@ -36,7 +36,8 @@ struct fault_hit {
 /// The active fault rules. Thread-safe; checked once per request by the dispatcher.
 class fault_injector {
  public:
-  explicit fault_injector(std::uint64_t seed = std::random_device{}()) : random_(seed) {}
+  explicit fault_injector(std::optional<std::uint64_t> seed = std::nullopt)
+      : random_(seed ? *seed : std::random_device{}()) {}
 
   /// Adds a rule and returns it with its id.
   fault_rule add(fault_rule rule);

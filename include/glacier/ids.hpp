@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -15,6 +16,9 @@ class id_generator {
   id_generator();
   /// Reproducible: the same seed gives the same sequence of ids.
   explicit id_generator(std::uint64_t seed);
+  /// Seeded with `seed` when given, else from std::random_device.
+  explicit id_generator(std::optional<std::uint64_t> seed)
+      : id_generator(seed ? *seed : std::random_device{}()) {}
 
   std::string job_id() { return make(92); }             ///< 92 characters, as in the docs
   std::string archive_id() { return make(138); }        ///< 138 characters, as in the docs
