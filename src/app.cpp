@@ -4,6 +4,7 @@
 #include "glacier/api/job_notifications.hpp"
 #include "glacier/faults.hpp"
 #include "glacier/http/server.hpp"
+#include "glacier/journal.hpp"
 #include "glacier/metrics.hpp"
 #include "glacier/notifier.hpp"
 #include "glacier/scheduler.hpp"
@@ -25,6 +26,15 @@ struct application::parts {
         server(cfg, dispatcher) {
     scheduler.on_completion(
         [this](const completed_job& done) { api::publish_job_notifications(notifications, done); });
+    if (!cfg.data_dir.empty()) restore();
+  }
+
+  // Loads the state kept in --data-dir and keeps writing to it; jobs still in progress
+  // are scheduled again and the clock gets its recorded offset back.
+  void restore() {
+    disk = std::make_unique<journal>(cfg.data_dir);
+    clock.advance(store.load_journal(*disk));
+    for (const auto& timer : store.pending_jobs()) scheduler.schedule(timer);
   }
 
   config cfg;
@@ -38,6 +48,7 @@ struct application::parts {
   api::services services;
   api::glacier_dispatcher dispatcher;
   http::server server;
+  std::unique_ptr<journal> disk;
 };
 
 application::application(const config& cfg) : parts_(std::make_unique<parts>(cfg)) {}

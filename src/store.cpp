@@ -1,5 +1,7 @@
 #include "glacier/store.hpp"
 
+#include "glacier/journal.hpp"
+#include "store_records.hpp"
 #include "store_state.hpp"
 
 #include <algorithm>
@@ -64,10 +66,15 @@ void store::create_vault(const scope& where, const std::string& name) {
                 "region");
   }
   auto vault = std::make_unique<vault_state>();
+  vault->scope = where;
   vault->name = name;
   vault->arn = where.vault_arn(name);
   vault->creation_date = now;
   vaults.emplace(name, std::move(vault));
+  record({{"t", "vault"},
+          {"s", records::scope_json(where)},
+          {"name", name},
+          {"created", records::time_json(now)}});
 }
 
 vault_info store::describe_vault(const scope& where, const std::string& name) const {
@@ -108,15 +115,20 @@ void store::delete_vault(const scope& where, const std::string& name) {
   for (const auto& [sequence, j] : vault.jobs) job_owner_.erase(sequence);
   for (const auto& [sequence, upload] : vault.uploads) total_archive_bytes_ -= upload.bytes;
   scopes_[where].vaults.erase(name);
+  record({{"t", "vault_deleted"}, {"s", records::scope_json(where)}, {"name", name}});
 }
 
 archive store::add_archive(const scope& where, const std::string& vault_name,
                            std::optional<std::string> description,
                            std::shared_ptr<const std::string> data, std::string tree_hash_hex) {
+  auto a = new_archive(std::move(description), std::move(data), std::move(tree_hash_hex));
+  // The bytes go to disk before the lock is taken: a big archive never stalls other calls.
+  write_blob(records::archive_blob(a.id), *a.data);
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
-  reserve_bytes(data->size());
-  return store_archive(vault, std::move(description), std::move(data), std::move(tree_hash_hex));
+  reserve_bytes(a.size);
+  insert_archive(vault, a);
+  return a;
 }
 
 void store::reserve_bytes(std::uint64_t bytes) {
@@ -130,8 +142,8 @@ void store::reserve_bytes(std::uint64_t bytes) {
   total_archive_bytes_ += bytes;
 }
 
-archive store::store_archive(vault_state& vault, std::optional<std::string> description,
-                             std::shared_ptr<const std::string> data, std::string tree_hash_hex) {
+archive store::new_archive(std::optional<std::string> description,
+                           std::shared_ptr<const std::string> data, std::string tree_hash_hex) {
   archive a;
   a.id = ids_.archive_id();
   a.description = description.value_or("");
@@ -139,11 +151,19 @@ archive store::store_archive(vault_state& vault, std::optional<std::string> desc
   a.size = data->size();
   a.tree_hash = std::move(tree_hash_hex);
   a.data = std::move(data);
+  return a;
+}
+
+void store::insert_archive(vault_state& vault, const archive& a) {
   vault.archive_bytes += a.size;
   const auto sequence = next_sequence_++;
   vault.archive_index.emplace(a.id, sequence);
   vault.archives.emplace(sequence, a);
-  return a;
+  record({{"t", "archive"},
+          {"s", records::scope_json(vault.scope)},
+          {"vault", vault.name},
+          {"seq", sequence},
+          {"archive", records::archive_json(a)}});
 }
 
 void store::delete_archive(const scope& where, const std::string& vault_name,
@@ -157,6 +177,11 @@ void store::delete_archive(const scope& where, const std::string& vault_name,
   total_archive_bytes_ -= a->second.size;
   vault.archives.erase(a);
   vault.archive_index.erase(it);
+  // The blob stays until the next start-up's compaction: finished jobs may still serve it.
+  record({{"t", "archive_deleted"},
+          {"s", records::scope_json(where)},
+          {"vault", vault_name},
+          {"id", id}});
 }
 
 job store::create_job(const scope& where, const std::string& vault_name,
@@ -201,6 +226,10 @@ job store::create_job(const scope& where, const std::string& vault_name,
   vault.job_index.emplace(j.id, j.sequence);
   vault.jobs.emplace(j.sequence, j);
   job_owner_.emplace(j.sequence, &vault);
+  record({{"t", "job"},
+          {"s", records::scope_json(where)},
+          {"vault", vault.name},
+          {"job", records::job_json(j)}});
   return j;
 }
 
@@ -286,6 +315,13 @@ std::optional<completed_job> store::complete_job(std::uint64_t sequence, time_po
   if (j.completed()) return std::nullopt;
   j.completion_date = completion;
   fill_output(j, vault, completion);
+  if (j.parameters.action == job_action::inventory_retrieval && j.output) {
+    write_blob(records::inventory_blob(j.id), *j.output);
+  }
+  record({{"t", "job"},
+          {"s", records::scope_json(vault.scope)},
+          {"vault", vault.name},
+          {"job", records::job_json(j)}});
   return completed_job{j, vault.notifications};
 }
 
@@ -299,6 +335,10 @@ std::optional<completed_job> store::fail_job(std::uint64_t sequence, time_point 
   j.completion_date = completion;
   j.status = job_status::failed;
   j.status_message = message;
+  record({{"t", "job"},
+          {"s", records::scope_json(owner->second->scope)},
+          {"vault", owner->second->name},
+          {"job", records::job_json(j)}});
   return completed_job{j, owner->second->notifications};
 }
 
@@ -309,9 +349,13 @@ bool store::purge_job(std::uint64_t sequence) {
   vault_state& vault = *owner->second;
   const auto it = vault.jobs.find(sequence);
   if (!it->second.completed()) return false;
+  if (it->second.parameters.action == job_action::inventory_retrieval && journal_) {
+    journal_->remove_blob(records::inventory_blob(it->second.id));
+  }
   vault.job_index.erase(it->second.id);
   vault.jobs.erase(it);
   job_owner_.erase(owner);
+  record({{"t", "job_purged"}, {"seq", sequence}});
   return true;
 }
 

@@ -33,7 +33,9 @@ retrieval_policy store::data_retrieval_policy(const scope& where) const {
 
 void store::set_data_retrieval_policy(const scope& where, retrieval_policy policy) {
   std::lock_guard lock(mutex_);
-  scopes_[where].policy = std::move(policy);
+  auto& account = scopes_[where];
+  account.policy = std::move(policy);
+  record_account(where, account);
 }
 
 provisioned_capacity store::purchase_capacity(const scope& where) {
@@ -49,6 +51,7 @@ provisioned_capacity store::purchase_capacity(const scope& where) {
   // Whole seconds, as the docs' examples show (.000Z).
   const auto start = std::chrono::floor<std::chrono::seconds>(now);
   units.push_back(provisioned_capacity{std::move(id), start, one_month_after(start)});
+  record_account(where, scopes_[where]);
   return units.back();
 }
 

@@ -1,4 +1,5 @@
 // The admin half of glacier::store: reset, lookups across vaults, snapshots and counts.
+#include "glacier/journal.hpp"
 #include "store_state.hpp"
 
 namespace glacier {
@@ -8,6 +9,8 @@ void store::reset() {
   scopes_.clear();
   job_owner_.clear();
   total_archive_bytes_ = 0;
+  clock_offset_ = duration(0);
+  if (journal_) journal_->clear();
 }
 
 std::optional<std::uint64_t> store::find_job(const std::string& job_id) const {

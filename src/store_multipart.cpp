@@ -2,6 +2,7 @@
 #include <charconv>
 
 #include "glacier/error.hpp"
+#include "store_records.hpp"
 #include "store_state.hpp"
 
 namespace glacier {
@@ -43,12 +44,21 @@ multipart_upload_info store::initiate_upload(const scope& where, const std::stri
   upload.info.vault_arn = vault.arn;
   const auto sequence = next_sequence_++;
   vault.upload_index.emplace(upload.info.id, sequence);
+  record({{"t", "upload"},
+          {"s", records::scope_json(where)},
+          {"vault", vault.name},
+          {"seq", sequence},
+          {"upload", records::upload_json(upload.info)}});
   return vault.uploads.emplace(sequence, std::move(upload)).first->second.info;
 }
 
 void store::upload_part(const scope& where, const std::string& vault_name,
                         const std::string& upload_id, std::uint64_t start, std::uint64_t end,
                         multipart_part part) {
+  // Written before the lock (a part can be 4 GiB); a part that is then refused leaves an
+  // unreferenced blob, which the next start-up's compaction removes.
+  const auto hash_hex = to_hex(part.tree_hash);
+  write_blob(records::part_blob(upload_id, start, hash_hex), *part.data);
   std::lock_guard lock(mutex_);
   auto& upload = upload_or_throw(vault_or_throw(where, vault_name), upload_id);
   const auto part_size = upload.info.part_size;
@@ -79,6 +89,12 @@ void store::upload_part(const scope& where, const std::string& vault_name,
   if (size < replaced) total_archive_bytes_ -= replaced - size;
   upload.bytes = upload.bytes - replaced + size;
   upload.parts[index] = std::move(part);
+  record({{"t", "part"},
+          {"s", records::scope_json(where)},
+          {"vault", vault_name},
+          {"upload", upload_id},
+          {"start", start},
+          {"hash", hash_hex}});
 }
 
 archive store::complete_upload(const scope& where, const std::string& vault_name,
@@ -138,6 +154,8 @@ archive store::complete_upload(const scope& where, const std::string& vault_name
     whole->append(*part.data);
     part.data.reset();
   }
+  auto stored = new_archive(std::move(description), std::move(whole), to_hex(expected_tree_hash));
+  write_blob(records::archive_blob(stored.id), *stored.data);
 
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
@@ -146,9 +164,13 @@ archive store::complete_upload(const scope& where, const std::string& vault_name
   vault.uploads.erase(it->second);
   vault.upload_index.erase(it);
   // The parts' bytes were reserved as they arrived; the archive takes them over.
-  auto stored =
-      store_archive(vault, std::move(description), std::move(whole), to_hex(expected_tree_hash));
+  insert_archive(vault, stored);
   vault.completed_uploads.emplace(upload_id, stored.id);
+  record({{"t", "upload_done"},
+          {"s", records::scope_json(where)},
+          {"vault", vault_name},
+          {"upload", upload_id},
+          {"archive", stored.id}});
   return stored;
 }
 
@@ -172,6 +194,11 @@ void store::abort_upload(const scope& where, const std::string& vault_name,
   vault.uploads.erase(it->second);
   vault.upload_index.erase(it);
   vault.aborted_uploads.insert(upload_id);
+  record({{"t", "upload_done"},
+          {"s", records::scope_json(where)},
+          {"vault", vault_name},
+          {"upload", upload_id},
+          {"archive", nullptr}});
 }
 
 page<multipart_upload_info> store::list_uploads(const scope& where, const std::string& vault_name,

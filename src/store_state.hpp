@@ -19,6 +19,7 @@ struct store::upload_state {
 /// A vault and everything in it. Archives and jobs are keyed by creation sequence so that
 /// listings come out in creation order; the id indexes point into those maps.
 struct store::vault_state {
+  glacier::scope scope;
   std::string name;
   std::string arn;
   time_point creation_date;

@@ -14,7 +14,9 @@ constexpr duration lock_lifetime{24LL * 3600 * 1000};
 void store::set_access_policy(const scope& where, const std::string& vault_name,
                               std::string policy) {
   std::lock_guard lock(mutex_);
-  vault_or_throw(where, vault_name).access_policy = std::move(policy);
+  auto& vault = vault_or_throw(where, vault_name);
+  vault.access_policy = std::move(policy);
+  record_vault_config(vault);
 }
 
 std::string store::access_policy(const scope& where, const std::string& vault_name) const {
@@ -29,13 +31,17 @@ std::string store::access_policy(const scope& where, const std::string& vault_na
 
 void store::delete_access_policy(const scope& where, const std::string& vault_name) {
   std::lock_guard lock(mutex_);
-  vault_or_throw(where, vault_name).access_policy.reset();
+  auto& vault = vault_or_throw(where, vault_name);
+  vault.access_policy.reset();
+  record_vault_config(vault);
 }
 
 void store::set_notifications(const scope& where, const std::string& vault_name,
                               notification_config n) {
   std::lock_guard lock(mutex_);
-  vault_or_throw(where, vault_name).notifications = std::move(n);
+  auto& vault = vault_or_throw(where, vault_name);
+  vault.notifications = std::move(n);
+  record_vault_config(vault);
 }
 
 notification_config store::notifications(const scope& where, const std::string& vault_name) const {
@@ -50,7 +56,9 @@ notification_config store::notifications(const scope& where, const std::string& 
 
 void store::delete_notifications(const scope& where, const std::string& vault_name) {
   std::lock_guard lock(mutex_);
-  vault_or_throw(where, vault_name).notifications.reset();
+  auto& vault = vault_or_throw(where, vault_name);
+  vault.notifications.reset();
+  record_vault_config(vault);
 }
 
 void store::expire_lock(vault_state& vault, time_point now) const {
@@ -74,6 +82,7 @@ std::string store::initiate_lock(const scope& where, const std::string& vault_na
                                    : "A vault lock is already in progress for vault: " + vault.arn);
   }
   vault.lock = vault_lock{std::move(policy), lock_id, false, now, now + lock_lifetime};
+  record_vault_config(vault);
   return lock_id;
 }
 
@@ -108,6 +117,7 @@ void store::complete_lock(const scope& where, const std::string& vault_name,
   }
   vault.lock->locked = true;
   vault.lock->expiration_date.reset();
+  record_vault_config(vault);
 }
 
 void store::abort_lock(const scope& where, const std::string& vault_name) {
@@ -120,6 +130,7 @@ void store::abort_lock(const scope& where, const std::string& vault_name) {
                 "The vault lock is complete and cannot be aborted: " + vault.arn);
   }
   vault.lock.reset();
+  record_vault_config(vault);
 }
 
 void store::add_tags(const scope& where, const std::string& vault_name, const vault_tags& tags) {
@@ -133,6 +144,7 @@ void store::add_tags(const scope& where, const std::string& vault_name, const va
                     std::to_string(merged.size()));
   }
   vault.tags = std::move(merged);
+  record_vault_config(vault);
 }
 
 void store::remove_tags(const scope& where, const std::string& vault_name,
@@ -140,6 +152,7 @@ void store::remove_tags(const scope& where, const std::string& vault_name,
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
   for (const auto& key : keys) vault.tags.erase(key);
+  record_vault_config(vault);
 }
 
 vault_tags store::tags(const scope& where, const std::string& vault_name) const {

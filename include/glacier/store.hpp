@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -20,6 +21,8 @@
 #include "glacier/model/vault_config.hpp"
 
 namespace glacier {
+
+class journal;
 
 /// One page of a listing plus the marker of the next page (absent at the end).
 template <typename T>
@@ -193,6 +196,14 @@ class store {
   /// Counts of what the store holds.
   store_stats stats() const;
 
+  /// Makes every state change durable in `j` from now on (--data-dir).
+  void attach_journal(journal& j);
+  /// Rebuilds the state from `j`'s records, then compacts the journal (a fresh log and no
+  /// unreferenced blobs) and attaches it. Returns the clock offset it recorded.
+  duration load_journal(journal& j);
+  /// Records how far the clock runs ahead of the system clock, so a restart keeps it.
+  void note_clock_offset(duration offset);
+
   /// The due time of every job still in progress, for a scheduler starting up.
   std::vector<job_timer> pending_jobs() const;
 
@@ -205,9 +216,16 @@ class store {
   const vault_state& vault_or_throw(const scope& where, const std::string& name) const;
   bool is_purged(const job& j, time_point now) const;
   void fill_output(job& j, vault_state& vault, time_point completion);
-  archive store_archive(vault_state& vault, std::optional<std::string> description,
-                        std::shared_ptr<const std::string> data, std::string tree_hash_hex);
+  archive new_archive(std::optional<std::string> description,
+                      std::shared_ptr<const std::string> data, std::string tree_hash_hex);
+  void insert_archive(vault_state& vault, const archive& a);
   void reserve_bytes(std::uint64_t bytes);
+  void record(nlohmann::json r);
+  void record_vault_config(const vault_state& vault);
+  void record_account(const scope& where, const scope_state& account);
+  void write_blob(const std::string& name, std::string_view data);
+  void replay(const nlohmann::json& r);
+  std::vector<nlohmann::json> current_records(std::vector<std::string>& blobs) const;
   void admit_retrieval(scope_state& account, const job& j, time_point now);
   void expire_lock(vault_state& vault, time_point now) const;
   upload_state& upload_or_throw(vault_state& vault, const std::string& upload_id);
@@ -221,6 +239,8 @@ class store {
   std::unordered_map<std::uint64_t, vault_state*> job_owner_;
   std::uint64_t next_sequence_ = 1;
   std::uint64_t total_archive_bytes_ = 0;
+  journal* journal_ = nullptr;
+  duration clock_offset_{0};
 };
 
 }  // namespace glacier

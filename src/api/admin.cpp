@@ -157,6 +157,8 @@ http::response advance_clock(call& c) {
                 "Invalid seconds: expected a number of seconds from 0 to ten years");
   }
   c.services.clk.advance(duration(static_cast<long long>(seconds->get<double>() * 1000.0)));
+  const auto wall = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
+  c.services.store.note_clock_offset(c.services.clk.now() - wall);
   // Due jobs complete before this answer, in due order; the thread then sleeps anew.
   const auto completed = c.services.scheduler.run_due();
   c.services.scheduler.clock_changed();
