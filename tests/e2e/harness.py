@@ -33,8 +33,9 @@ _REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")
 
 def server_binary():
     """The binary under test: $GLACIER_MOCK_BIN (set by ctest), else build/dev/glacier-mock."""
-    path = os.environ.get("GLACIER_MOCK_BIN") or os.path.join(
-        _REPO_ROOT, "build", "dev", "glacier-mock")
+    # Absolute: the server runs in a temporary working directory of its own.
+    path = os.path.abspath(os.environ.get("GLACIER_MOCK_BIN") or os.path.join(
+        _REPO_ROOT, "build", "dev", "glacier-mock"))
     if not os.access(path, os.X_OK):
         raise RuntimeError(
             f"glacier-mock binary not found at {path}: build it "

@@ -69,7 +69,7 @@ class AwsCliTest(ServerTestCase):
 
     def describe_job(self, vault, job_id):
         return self.aws("describe-job", "--account-id", "-", "--vault-name", vault,
-                        "--job-id", job_id)
+                        f"--job-id={job_id}")
 
     def wait_succeeded(self, vault, job_id):
         def done():
@@ -151,7 +151,7 @@ class AwsCliTest(ServerTestCase):
 
         outfile = os.path.join(self.tmp.name, "retrieved.bin")
         output = self.aws("get-job-output", "--account-id", "-", "--vault-name", vault,
-                          "--job-id", retrieval["jobId"], outfile)
+                          f"--job-id={retrieval['jobId']}", outfile)
         self.assertEqual(output["status"], 200)
         self.assertEqual(output.get("checksum"), tree_hash(DATA))
         with open(outfile, "rb") as f:
@@ -159,7 +159,7 @@ class AwsCliTest(ServerTestCase):
 
         listing = os.path.join(self.tmp.name, "inventory.json")
         self.aws("get-job-output", "--account-id", "-", "--vault-name", vault,
-                 "--job-id", inventory["jobId"], listing)
+                 f"--job-id={inventory['jobId']}", listing)
         with open(listing, "rb") as f:
             archives = json.load(f)["ArchiveList"]
         self.assertEqual([(a["ArchiveId"], a["Size"]) for a in archives],
