@@ -6,8 +6,10 @@ is bounded: the startup line, the shutdown and the job polls all have deadlines.
 
 import collections
 import hashlib
+import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +17,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -208,3 +211,64 @@ def wait_until(predicate, timeout_s=JOB_TIMEOUT_S, interval_s=0.05, what="condit
 def fail_missing(what):
     """Stops the run with a message saying how to install a missing test client."""
     raise SystemExit(f"{what} is missing for {sys.executable}: {INSTALL_HINT}")
+
+
+def admin(endpoint, method, path, body=None):
+    """Calls the admin API (/_mock/...); returns the parsed JSON answer, or None."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(endpoint + path, data=data, method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read()
+        return json.loads(text) if text else None
+
+
+class AwsCliTestCase(ServerTestCase):
+    """A ServerTestCase that drives the server with `aws` (CLI v1 or v2, $AWS_CLI or PATH),
+    isolated from the user's own AWS configuration."""
+
+    COMMAND_TIMEOUT_S = 60
+
+    @classmethod
+    def setUpClass(cls):
+        cls.aws_cli = os.environ.get("AWS_CLI") or shutil.which("aws")
+        if not cls.aws_cli:
+            fail_missing("the AWS CLI (`aws` on PATH)")
+        super().setUpClass()
+        cls.tmp = tempfile.TemporaryDirectory(prefix="glacier-mock-awscli-")
+        cls.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        cls.env.update({
+            "AWS_ACCESS_KEY_ID": "x",
+            "AWS_SECRET_ACCESS_KEY": "x",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_PAGER": "",
+            "AWS_CONFIG_FILE": os.path.join(cls.tmp.name, "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(cls.tmp.name, "credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_MAX_ATTEMPTS": "1",
+        })
+        version = subprocess.run([cls.aws_cli, "--version"], env=cls.env, capture_output=True,
+                                 text=True, timeout=cls.COMMAND_TIMEOUT_S)
+        print(f"\nusing {cls.aws_cli}: {(version.stdout + version.stderr).strip()}", flush=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+        super().tearDownClass()
+
+    def aws(self, *args, expect_ok=True):
+        """Runs `aws --endpoint-url ... glacier ARGS --output json`: the parsed JSON on
+        success; with expect_ok=False, asserts it failed and returns its stderr.
+
+        Pass ids as `--job-id=ID`: an id may start with "-", which the CLI's argument
+        parser would otherwise take for an option."""
+        command = [self.aws_cli, "--endpoint-url", self.endpoint, "--output", "json", "glacier",
+                   *args]
+        result = subprocess.run(command, env=self.env, capture_output=True, text=True,
+                                timeout=self.COMMAND_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        shown = " ".join(command[1:])
+        if not expect_ok:
+            self.assertNotEqual(result.returncode, 0, f"`aws {shown}` succeeded: {result.stdout}")
+            return result.stderr
+        self.assertEqual(result.returncode, 0,
+                         f"`aws {shown}` failed ({result.returncode}):\n{result.stderr}")
+        return json.loads(result.stdout) if result.stdout.strip() else {}

@@ -6,15 +6,13 @@ Run: GLACIER_MOCK_BIN=build/dev/glacier-mock python3 -m unittest -v test_admin
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import threading
 import time
 import unittest
-import urllib.request
 
-from harness import Server, ServerTestCase, fail_missing, wait_until
+from harness import Server, ServerTestCase, admin, fail_missing, wait_until
 
 try:
     import boto3
@@ -33,14 +31,6 @@ def client(endpoint):
         aws_access_key_id="x", aws_secret_access_key="x",
         config=Config(retries={"total_max_attempts": 1, "mode": "standard"},
                       connect_timeout=5, read_timeout=30))
-
-
-def admin(endpoint, method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(endpoint + path, data=data, method=method)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read()
-        return json.loads(text) if text else None
 
 
 class AdminTest(ServerTestCase):

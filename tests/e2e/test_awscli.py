@@ -7,65 +7,19 @@ Run: GLACIER_MOCK_BIN=build/dev/glacier-mock python3 -m unittest -v test_awscli
 import json
 import os
 import random
-import shutil
-import subprocess
-import tempfile
 import time
 import unittest
 
-from harness import ACCOUNT, ServerTestCase, fail_missing, tree_hash, vault_arn, wait_until
-
-AWS = os.environ.get("AWS_CLI") or shutil.which("aws")
-if not AWS:
-    fail_missing("the AWS CLI (`aws` on PATH)")
+from harness import ACCOUNT, AwsCliTestCase, tree_hash, vault_arn, wait_until
 
 MIB = 1024 * 1024
 DATA = random.Random(42).randbytes(MIB + 12345)
-COMMAND_TIMEOUT_S = 60
 
 
-class AwsCliTest(ServerTestCase):
+class AwsCliTest(AwsCliTestCase):
     # One `aws` call takes about half a second, so the Bulk job runs long enough to be
     # seen InProgress through the CLI.
     server_delays_ms = {"Expedited": 300, "Standard": 600, "Bulk": 4000}
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.tmp = tempfile.TemporaryDirectory(prefix="glacier-mock-awscli-")
-        # Nothing from the user's own AWS configuration may leak into the run.
-        cls.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        cls.env.update({
-            "AWS_ACCESS_KEY_ID": "x",
-            "AWS_SECRET_ACCESS_KEY": "x",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_PAGER": "",
-            "AWS_CONFIG_FILE": os.path.join(cls.tmp.name, "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(cls.tmp.name, "credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_MAX_ATTEMPTS": "1",
-        })
-        version = subprocess.run([AWS, "--version"], env=cls.env, capture_output=True,
-                                 text=True, timeout=COMMAND_TIMEOUT_S)
-        print(f"\nusing {AWS}: {(version.stdout + version.stderr).strip()}", flush=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-        super().tearDownClass()
-
-    def aws(self, *args, expect_ok=True):
-        """Runs `aws --endpoint-url ... glacier ARGS --output json`; parsed JSON on success."""
-        command = [AWS, "--endpoint-url", self.endpoint, "--output", "json", "glacier", *args]
-        result = subprocess.run(command, env=self.env, capture_output=True, text=True,
-                                timeout=COMMAND_TIMEOUT_S, stdin=subprocess.DEVNULL)
-        shown = " ".join(command[1:])
-        if not expect_ok:
-            self.assertNotEqual(result.returncode, 0, f"`aws {shown}` succeeded: {result.stdout}")
-            return result.stderr
-        self.assertEqual(result.returncode, 0,
-                         f"`aws {shown}` failed ({result.returncode}):\n{result.stderr}")
-        return json.loads(result.stdout) if result.stdout.strip() else {}
 
     def describe_job(self, vault, job_id):
         return self.aws("describe-job", "--account-id", "-", "--vault-name", vault,

@@ -12,16 +12,10 @@ import io
 import json
 import os
 import random
-import shutil
-import subprocess
-import tempfile
 import unittest
 
-from harness import ACCOUNT, ServerTestCase, fail_missing, tree_hash, wait_until
+from harness import ACCOUNT, AwsCliTestCase, tree_hash, wait_until
 
-AWS = os.environ.get("AWS_CLI") or shutil.which("aws")
-if not AWS:
-    fail_missing("the AWS CLI (`aws` on PATH)")
 
 try:  # Only a cross-check: the CLI may be a standalone v2 without a Python botocore here.
     import botocore.utils as botocore_utils
@@ -29,7 +23,6 @@ except ImportError:
     botocore_utils = None
 
 MIB = 1024 * 1024
-COMMAND_TIMEOUT_S = 60
 # (size, part size for the multipart upload, part order)
 CASES = [(1, MIB, [0]), (MIB + 1, MIB, [1, 0]), (5 * MIB, 4 * MIB, [1, 0])]
 
@@ -41,50 +34,13 @@ def expected_tree_hash(data):
     return computed
 
 
-class AwsCliRetrievalTest(ServerTestCase):
+class AwsCliRetrievalTest(AwsCliTestCase):
     server_delays_ms = {"Expedited": 0, "Standard": 30, "Bulk": 60}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tmp = tempfile.TemporaryDirectory(prefix="glacier-mock-awscli-retrieval-")
-        # Nothing from the user's own AWS configuration may leak into the run.
-        cls.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        cls.env.update({
-            "AWS_ACCESS_KEY_ID": "x",
-            "AWS_SECRET_ACCESS_KEY": "x",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_PAGER": "",
-            "AWS_CONFIG_FILE": os.path.join(cls.tmp.name, "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(cls.tmp.name, "credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_MAX_ATTEMPTS": "1",
-        })
-        version = subprocess.run([AWS, "--version"], env=cls.env, capture_output=True,
-                                 text=True, timeout=COMMAND_TIMEOUT_S)
-        print(f"\nusing {AWS}: {(version.stdout + version.stderr).strip()}", flush=True)
         cls.data = {size: random.Random(size).randbytes(size) for size, _, _ in CASES}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-        super().tearDownClass()
-
-    def aws(self, *args, expect_ok=True):
-        """Runs `aws --endpoint-url ... glacier ARGS --output json`; parsed JSON on success.
-
-        IDs go in as `--job-id=ID`: an ID may start with "-", which the CLI's argument
-        parser would otherwise take for an option."""
-        command = [AWS, "--endpoint-url", self.endpoint, "--output", "json", "glacier", *args]
-        result = subprocess.run(command, env=self.env, capture_output=True, text=True,
-                                timeout=COMMAND_TIMEOUT_S, stdin=subprocess.DEVNULL)
-        shown = " ".join(command[1:])
-        if not expect_ok:
-            self.assertNotEqual(result.returncode, 0, f"`aws {shown}` succeeded: {result.stdout}")
-            return result.stderr
-        self.assertEqual(result.returncode, 0,
-                         f"`aws {shown}` failed ({result.returncode}):\n{result.stderr}")
-        return json.loads(result.stdout) if result.stdout.strip() else {}
 
     def write(self, name, data):
         path = os.path.join(self.tmp.name, name)

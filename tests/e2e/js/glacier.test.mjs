@@ -4,113 +4,19 @@
 // on a free port, and stops it with SIGTERM at the end, expecting exit code 0.
 // Run from this directory: node --test glacier.test.mjs  (Node 18 or newer).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const installHint = 'run `bash scripts/install-deps.sh --with-test-clients`';
+import {
+  ACCOUNT, JOB_TIMEOUT_MS, MIB, loadSdk, sleep, startServer, treeHash, vaultArn,
+} from './harness.mjs';
 
-let sdk;
-try {
-  sdk = await import('@aws-sdk/client-glacier');
-} catch (error) {
-  console.error(`@aws-sdk/client-glacier is not installed in ${join(here, 'node_modules')}: ` +
-                `${installHint} (${error.message})`);
-  process.exit(1);
-}
 const {
   GlacierClient, CreateVaultCommand, DescribeVaultCommand, UploadArchiveCommand,
   InitiateJobCommand, DescribeJobCommand, ListJobsCommand, GetJobOutputCommand,
-} = sdk;
+} = await loadSdk();
 
-const ACCOUNT = '123456789012';
 const DELAYS_MS = { Expedited: 300, Standard: 600, Bulk: 900 };
-const STARTUP_TIMEOUT_MS = 10_000;
-const SHUTDOWN_TIMEOUT_MS = 5_000;
-const JOB_TIMEOUT_MS = 10_000;
-const MIB = 1024 * 1024;
-
-function treeHash(data) {
-  let level = [];
-  for (let i = 0; i < data.length; i += MIB) {
-    level.push(createHash('sha256').update(data.subarray(i, i + MIB)).digest());
-  }
-  if (level.length === 0) return createHash('sha256').digest('hex');
-  while (level.length > 1) {
-    const next = [];
-    for (let i = 0; i < level.length; i += 2) {
-      next.push(i + 1 < level.length
-        ? createHash('sha256').update(Buffer.concat([level[i], level[i + 1]])).digest()
-        : level[i]);
-    }
-    level = next;
-  }
-  return level[0].toString('hex');
-}
-
-const vaultArn = (name) => `arn:aws:glacier:us-east-1:${ACCOUNT}:vaults/${name}`;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function startServer() {
-  const bin = process.env.GLACIER_MOCK_BIN || join(here, '..', '..', '..', 'build', 'dev',
-                                                   'glacier-mock');
-  const workdir = mkdtempSync(join(tmpdir(), 'glacier-mock-js-'));
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('GLACIER_MOCK_')));
-  const child = spawn(bin, [
-    '--host', '127.0.0.1', '--port', '0', '--log-level', 'info',
-    '--expedited-delay-ms', String(DELAYS_MS.Expedited),
-    '--standard-delay-ms', String(DELAYS_MS.Standard),
-    '--bulk-delay-ms', String(DELAYS_MS.Bulk),
-  ], { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = [];
-  const exited = new Promise((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-  const port = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(
-      `no 'listening on' line from ${bin} within ${STARTUP_TIMEOUT_MS} ms:\n${output.join('')}`)),
-      STARTUP_TIMEOUT_MS);
-    child.on('error', (error) => { clearTimeout(timer); reject(error); });
-    exited.then(({ code }) => { clearTimeout(timer); reject(new Error(
-      `${bin} exited with ${code} before listening:\n${output.join('')}`)); });
-    let pending = '';
-    child.stdout.on('data', (chunk) => {
-      output.push(chunk.toString());
-      pending += chunk.toString();
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(pending);
-      if (match) { clearTimeout(timer); resolve(Number(match[1])); }
-    });
-    child.stderr.on('data', (chunk) => output.push(chunk.toString()));
-  });
-  return {
-    port,
-    output: () => output.join('').slice(-8000),
-    async stop() {
-      try {
-        child.kill('SIGTERM');
-        let timer;
-        const timeout = new Promise((resolve) => {
-          timer = setTimeout(resolve, SHUTDOWN_TIMEOUT_MS, null);
-        });
-        const result = await Promise.race([exited, timeout]);
-        clearTimeout(timer);
-        if (result === null) {
-          child.kill('SIGKILL');
-          throw new Error(`glacier-mock did not exit within ${SHUTDOWN_TIMEOUT_MS} ms of SIGTERM`);
-        }
-        return result;
-      } finally {
-        rmSync(workdir, { recursive: true, force: true });
-      }
-    },
-  };
-}
 
 describe('glacier-mock through @aws-sdk/client-glacier', () => {
   let server;
@@ -133,7 +39,7 @@ describe('glacier-mock through @aws-sdk/client-glacier', () => {
   }
 
   before(async () => {
-    server = startServer();
+    server = startServer(DELAYS_MS);
     const port = await server.port;
     glacier = new GlacierClient({
       endpoint: `http://127.0.0.1:${port}`,
