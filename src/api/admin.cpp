@@ -274,8 +274,8 @@ http::response clear_faults(call& c) {
   return empty_response(204);
 }
 
-const std::vector<route>& admin_routes() {
-  static const std::vector<route> table{
+const route_table& admin_routes() {
+  static const route_table table({
       {"GET", "/_mock/health", "", "AdminHealth", health},
       {"POST", "/_mock/reset", "", "AdminReset", reset},
       {"GET", "/_mock/state", "", "AdminState", state},
@@ -288,7 +288,7 @@ const std::vector<route>& admin_routes() {
       {"GET", "/_mock/faults", "", "AdminListFaults", list_faults},
       {"GET", "/_mock/metrics", "", "AdminMetrics", metrics},
       {"DELETE", "/_mock/faults", "", "AdminClearFaults", clear_faults},
-  };
+  });
   return table;
 }
 

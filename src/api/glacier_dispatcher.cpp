@@ -83,7 +83,7 @@ http::response glacier_dispatcher::route(http::request& request, std::string& op
 
   const bool admin = !segments.empty() && segments.front() == "_mock";
   const auto& table = admin ? admin_routes() : glacier_routes();
-  auto match = match_route(table, request.method, segments, url);
+  auto match = table.match(request.method, segments, url);
   if (!match.matched) {
     const std::string where = request.method + " " + std::string(url.encoded_path());
     if (match.path_known) {

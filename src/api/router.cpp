@@ -37,38 +37,40 @@ bool query_satisfied(std::string_view required, const boost::urls::url_view& url
 
 }  // namespace
 
-route_match match_route(const std::vector<route>& table, std::string_view method,
-                        const std::vector<std::string>& segments,
-                        const boost::urls::url_view& url) {
+route_table::route_table(std::vector<route> routes) {
+  routes_.reserve(routes.size());
+  for (const auto& r : routes) routes_.push_back({r, split_pattern(r.pattern)});
+}
+
+route_match route_table::match(std::string_view method, const std::vector<std::string>& segments,
+                               const boost::urls::url_view& url) const {
   route_match result;
-  for (const auto& r : table) {
-    const auto parts = split_pattern(r.pattern);
+  for (const auto& [r, parts] : routes_) {
     if (parts.size() != segments.size()) continue;
-    std::vector<std::pair<std::string_view, std::string>> parameters;
     bool ok = true;
     for (std::size_t i = 0; i < parts.size() && ok; ++i) {
       const auto part = parts[i];
-      if (part.size() > 2 && part.front() == '{' && part.back() == '}') {
-        ok = !segments[i].empty();
-        parameters.emplace_back(part.substr(1, part.size() - 2), segments[i]);
-      } else {
-        ok = part == segments[i];
-      }
+      const bool parameter = part.size() > 2 && part.front() == '{' && part.back() == '}';
+      ok = parameter ? !segments[i].empty() : part == segments[i];
     }
     if (!ok) continue;
     result.path_known = true;
     if (r.method != method || !query_satisfied(r.required_query, url)) continue;
     result.matched = &r;
-    result.parameters = std::move(parameters);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      if (parts[i].front() == '{') {
+        result.parameters.emplace_back(parts[i].substr(1, parts[i].size() - 2), segments[i]);
+      }
+    }
     return result;
   }
   return result;
 }
 
-const std::vector<route>& glacier_routes() {
+const route_table& glacier_routes() {
   // One line per operation, in the API reference's (alphabetical) order. The first route
   // whose path, method and required query match wins.
-  static const std::vector<route> table{
+  static const route_table table({
       {"DELETE", "/{account}/vaults/{vault}/multipart-uploads/{upload_id}", "",
        "AbortMultipartUpload", abort_multipart_upload},
       {"DELETE", "/{account}/vaults/{vault}/lock-policy", "", "AbortVaultLock", abort_vault_lock},
@@ -125,7 +127,7 @@ const std::vector<route>& glacier_routes() {
        upload_multipart_part},
       // Not an operation: a tags POST whose ?operation= is neither add nor remove.
       {"POST", "/{account}/vaults/{vault}/tags", "", "AddTagsToVault", unknown_tags_operation},
-  };
+  });
   return table;
 }
 

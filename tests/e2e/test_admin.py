@@ -5,7 +5,6 @@ Run: GLACIER_MOCK_BIN=build/dev/glacier-mock python3 -m unittest -v test_admin
 """
 
 import hashlib
-import json
 import shutil
 import tempfile
 import threading

@@ -32,6 +32,6 @@ http::response list_faults(call& c);
 http::response clear_faults(call& c);
 
 /// The admin API's route table (paths under /_mock/, no Glacier pre-checks).
-const std::vector<route>& admin_routes();
+const route_table& admin_routes();
 
 }  // namespace glacier::api

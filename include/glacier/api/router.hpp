@@ -30,11 +30,26 @@ struct route_match {
   std::vector<std::pair<std::string_view, std::string>> parameters;
 };
 
-/// Matches decoded path segments (and the query, for `required_query`) to a route.
-route_match match_route(const std::vector<route>& table, std::string_view method,
-                        const std::vector<std::string>& segments, const boost::urls::url_view& url);
+/// Routes with their patterns split into segments once, when the table is built.
+class route_table {
+ public:
+  /// `routes` must use patterns with static storage (string literals).
+  explicit route_table(std::vector<route> routes);
+
+  /// Matches decoded path segments (and the query, for `required_query`) to a route;
+  /// the first route whose path, method and required query match wins.
+  route_match match(std::string_view method, const std::vector<std::string>& segments,
+                    const boost::urls::url_view& url) const;
+
+ private:
+  struct compiled_route {
+    route definition;
+    std::vector<std::string_view> parts;
+  };
+  std::vector<compiled_route> routes_;
+};
 
 /// The Glacier route table, one line per operation in the API reference's order.
-const std::vector<route>& glacier_routes();
+const route_table& glacier_routes();
 
 }  // namespace glacier::api
