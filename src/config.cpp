@@ -11,6 +11,8 @@
 #include <sstream>
 #include <utility>
 
+#include "glacier/sns_client.hpp"
+
 namespace glacier {
 
 namespace {
@@ -82,6 +84,31 @@ knob_spec duration_knob(std::string key, std::string help, duration config::*mem
           }};
 }
 
+// An optional whole number: the word `unset_word` (also the shown default) means no value.
+knob_spec optional_knob(std::string key, std::string help,
+                        std::optional<std::uint64_t> config::*member, const std::string& unset_word,
+                        std::uint64_t min, std::uint64_t max) {
+  std::string hint = "N|" + unset_word;
+  return {std::move(key),
+          "",
+          std::move(hint),
+          std::move(help),
+          [member, unset_word, min, max](config& cfg, std::string_view text) {
+            if (text == unset_word) {
+              cfg.*member = std::nullopt;
+              return;
+            }
+            try {
+              cfg.*member = parse_unsigned(text, min, max);
+            } catch (const bad_value& e) {
+              throw bad_value{e.reason + ", or \"" + unset_word + "\""};
+            }
+          },
+          [member, unset_word](const config& cfg) {
+            return cfg.*member ? std::to_string(*(cfg.*member)) : unset_word;
+          }};
+}
+
 knob_spec choice_knob(std::string key, std::string help, std::string config::*member,
                       std::vector<std::string> choices) {
   std::string joined;
@@ -132,6 +159,21 @@ void validate_region(std::string_view text) {
   if (!ok) throw bad_value{"expected a region name such as us-east-1"};
 }
 
+void validate_sns_endpoint(std::string_view text) {
+  if (text.empty()) return;
+  try {
+    parse_sns_endpoint(text);
+  } catch (const std::invalid_argument& e) {
+    throw bad_value{e.what()};
+  }
+}
+
+void validate_not_empty(std::string_view text) {
+  if (text.empty()) throw bad_value{"must not be empty"};
+}
+
+void validate_anything(std::string_view /*text*/) {}
+
 const std::vector<knob_spec>& knob_specs() {
   constexpr auto u64_max = std::numeric_limits<std::uint64_t>::max();
   static const std::vector<knob_spec> specs = {
@@ -167,6 +209,33 @@ const std::vector<knob_spec>& knob_specs() {
                     &config::idle_timeout, 1, 1),
       duration_knob("shutdown_deadline_ms", "in-flight requests get this long on SIGTERM",
                     &config::shutdown_deadline, 0, 1),
+      optional_knob("expedited_on_demand_per_5min",
+                    "Expedited retrievals an account may start per 5 minutes without "
+                    "provisioned capacity",
+                    &config::expedited_on_demand_per_5min, "unlimited", 0, u64_max),
+      integer_knob("free_tier_bytes_per_day", "BYTES",
+                   "daily retrieval allowance under the FreeTier retrieval policy",
+                   &config::free_tier_bytes_per_day, 0, u64_max),
+      string_knob("sns_endpoint", "", "URL",
+                  "http://HOST:PORT of an SNS (moto, LocalStack) to deliver job notifications "
+                  "to; empty = only record them; https is not supported",
+                  &config::sns_endpoint, validate_sns_endpoint),
+      string_knob("sns_access_key_id", "", "KEY", "access key id that signs SNS requests",
+                  &config::sns_access_key_id, validate_not_empty),
+      string_knob("sns_secret_access_key", "", "SECRET", "secret key that signs SNS requests",
+                  &config::sns_secret_access_key, validate_not_empty),
+      integer_knob("sns_max_attempts", "N", "SNS Publish attempts per notification (1-20)",
+                   &config::sns_max_attempts, 1, 20),
+      duration_knob("sns_retry_backoff_ms",
+                    "wait before the first SNS retry, doubled for each next one (at most "
+                    "10 minutes)",
+                    &config::sns_retry_backoff, 0, 1),
+      duration_knob("sns_timeout_ms", "time limit of one SNS Publish request", &config::sns_timeout,
+                    1, 1),
+      optional_knob("seed", "seed for generated ids and fault probabilities; random = new each run",
+                    &config::seed, "random", 0, u64_max),
+      string_knob("data_dir", "", "DIR", "directory for state kept on disk; empty = none",
+                  &config::data_dir, validate_anything),
       choice_knob("log_level", "least severe level logged", &config::log_level,
                   {"trace", "debug", "info", "warn", "error", "off"}),
       choice_knob("log_format", "text lines or one JSON object per line", &config::log_format,
@@ -372,6 +441,10 @@ std::string help_text() {
   entry("--config FILE",
         "JSON config file (default: " + std::string(default_config_path) + " when present)",
         "env " + env_name("config"));
+  entry("--healthcheck",
+        "ask the server at --host/--port for GET /_mock/health (2 s limit); exit 0 when "
+        "healthy, else 1 with one line on stderr",
+        "for a Docker HEALTHCHECK; 0.0.0.0 means 127.0.0.1");
   entry("-h, --help", "print this help and exit", "");
   entry("-V, --version", "print the version and exit", "");
   return out.str();

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "glacier/app.hpp"
 #include "glacier/config.hpp"
+#include "glacier/http/server.hpp"
 #include "glacier/logging.hpp"
 
 int main(int argc, char** argv) {
@@ -20,16 +22,28 @@ int main(int argc, char** argv) {
     if (equals != std::string::npos)
       environment.emplace(text.substr(0, equals), text.substr(equals + 1));
   }
+  // --healthcheck probes a running server instead of starting one (Docker HEALTHCHECK);
+  // the other flags still say where that server listens.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const auto probe = std::find(args.begin(), args.end(), "--healthcheck");
+  const bool healthcheck = probe != args.end();
+  if (healthcheck) args.erase(probe);
   glacier::launch_options options;
   try {
-    options = glacier::load_launch_options({argv + 1, argv + argc}, environment);
+    options = glacier::load_launch_options(args, environment);
   } catch (const glacier::config_error& e) {
     std::cerr << "glacier-mock: " << e.what() << '\n';
-    return 2;
+    // Docker reserves a HEALTHCHECK exit code of 2; a probe only says healthy or not.
+    return healthcheck ? 1 : 2;
   }
   if (options.show_help) std::cout << glacier::help_text();
   if (options.show_version) std::cout << "glacier-mock " << GLACIER_MOCK_VERSION << '\n';
   if (options.show_help || options.show_version) return 0;
+  if (healthcheck) {
+    const auto problem = glacier::http::check_health(options.config, glacier::duration(2000));
+    if (problem) std::cerr << "glacier-mock healthcheck: " << *problem << '\n';
+    return problem ? 1 : 0;
+  }
 
   const auto& cfg = options.config;
   glacier::setup_logging(cfg);

@@ -8,7 +8,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <csignal>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -207,6 +216,74 @@ void server::run() {
 
 void server::stop() {
   impl_->stop();
+}
+
+std::optional<std::string> check_health(const config& cfg, duration timeout) {
+  namespace beast = boost::beast;
+  namespace bhttp = boost::beast::http;
+  // A wildcard listen address is not a destination; the server is reachable on loopback.
+  std::string host = cfg.host;
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::" || host == "[::]") host = "::1";
+  const auto where = "http://" + describe(host, cfg.port) + "/_mock/health";
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto timed_out =
+      "no answer from " + where + " within " + std::to_string(timeout.count()) + " ms";
+
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  // Runs one operation to its end; the stream's expiry (the overall deadline) bounds it.
+  auto run = [&](auto start) {
+    std::optional<beast::error_code> result;
+    stream.expires_at(deadline);
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result.value_or(asio::error::operation_aborted);
+  };
+
+  boost::system::error_code ec;
+  std::vector<tcp::endpoint> endpoints;
+  if (const auto address = asio::ip::make_address(host, ec); !ec) {
+    endpoints.emplace_back(address, cfg.port);
+  } else {
+    tcp::resolver resolver(ioc);
+    bool resolved = false;
+    resolver.async_resolve(
+        host, std::to_string(cfg.port),
+        [&](const boost::system::error_code& e, const tcp::resolver::results_type& r) {
+          resolved = true;
+          ec = e;
+          endpoints.assign(r.begin(), r.end());
+        });
+    ioc.run_until(deadline);
+    if (!resolved) return timed_out;
+    if (ec || endpoints.empty()) return "cannot resolve " + host + ": " + ec.message();
+  }
+  ec = run([&](auto handler) { stream.async_connect(endpoints, handler); });
+  if (ec) return ec == beast::error::timeout ? timed_out : where + ": " + ec.message();
+
+  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, "/_mock/health", 11};
+  req.set(bhttp::field::host, describe(host, cfg.port));
+  req.set(bhttp::field::connection, "close");
+  ec = run([&](auto handler) { bhttp::async_write(stream, req, handler); });
+  if (ec) return ec == beast::error::timeout ? timed_out : where + ": " + ec.message();
+
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(std::uint64_t{64} * 1024);
+  ec = run([&](auto handler) { bhttp::async_read(stream, buffer, parser, handler); });
+  if (ec) return ec == beast::error::timeout ? timed_out : where + ": " + ec.message();
+
+  const auto& res = parser.get();
+  const auto body = nlohmann::json::parse(res.body(), nullptr, false);
+  const bool ok = body.is_object() && body.contains("status") && body["status"] == "ok";
+  if (res.result_int() == 200 && ok) return std::nullopt;
+  std::string excerpt = res.body().substr(0, 200);
+  for (auto& c : excerpt) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return where + " answered " + std::to_string(res.result_int()) + ": " + excerpt;
 }
 
 }  // namespace glacier::http

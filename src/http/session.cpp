@@ -87,7 +87,7 @@ bool session_hub::begin_shutdown() {
 }
 
 session::session(asio::ip::tcp::socket&& socket, std::shared_ptr<session_hub> hub)
-    : hub_(std::move(hub)), stream_(std::move(socket)) {
+    : hub_(std::move(hub)), stream_(std::move(socket)), delay_timer_(stream_.get_executor()) {
   remote_ = describe_remote(stream_.socket());
 }
 
@@ -107,8 +107,13 @@ void session::shutdown() {
 }
 
 void session::on_shutdown() {
-  // A busy session sees shutting_down() when its response is done and closes then.
-  if (phase_ == phase::idle) close();
+  // A busy session sees shutting_down() when its response is done and closes then; an
+  // injected delay is cut short so the shutdown deadline is not spent waiting on it.
+  if (phase_ == phase::idle) {
+    close();
+  } else if (delaying_) {
+    delay_timer_.cancel();
+  }
 }
 
 void session::await_request() {
@@ -314,6 +319,18 @@ void session::send(response&& res) {
     pending_ = safe_error_response(error_code::service_unavailable, "internal error");
     build_wire_response();
   }
+  if (pending_.delay.count() > 0) {
+    delaying_ = true;
+    delay_timer_.expires_after(pending_.delay);
+    delay_timer_.async_wait(beast::bind_front_handler(&session::on_delay_done, shared_from_this()));
+    return;
+  }
+  write_some();
+}
+
+void session::on_delay_done(beast::error_code /*ec*/) {
+  // Expired, or cancelled by a shutdown: either way the response goes out now.
+  delaying_ = false;
   write_some();
 }
 
@@ -376,6 +393,7 @@ void session::finish_exchange(bool written) {
   entry.request_id = pending_.request_id;
   entry.remote = remote_;
   entry.bytes_sent = written ? pending_.payload().size() : 0;
+  entry.fault = pending_.fault;
   log_access(entry);
 
   // Drop the body (and the reference on shared archive bytes) before waiting on the client.

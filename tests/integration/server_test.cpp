@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -13,6 +15,10 @@
 #include <string>
 #include <system_error>
 #include <thread>
+
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+#include <vector>
 
 #include "glacier/api/dispatcher.hpp"
 #include "glacier/error.hpp"
@@ -42,6 +48,15 @@ class stub_dispatcher final : public glacier::api::dispatcher {
       return res;
     }
     if (req.target == "/throw") throw std::runtime_error("handler bug");
+    if (req.target == "/delayed") {
+      res.delay = 400ms;
+      res.fault = "rule 1 InsufficientCapacityException +400ms";
+    }
+    if (req.target == "/_mock/health") {
+      res.headers["Content-Type"] = "application/json";
+      res.body = health_body_;
+      return res;
+    }
     if (req.target == "/bad-slice") {
       res.shared_body = shared_;
       res.shared_offset = 15;
@@ -79,6 +94,9 @@ class stub_dispatcher final : public glacier::api::dispatcher {
 
   int handled() const { return handled_.load(); }
 
+  /// What GET /_mock/health answers; set before the server starts.
+  void set_health_body(std::string body) { health_body_ = std::move(body); }
+
  private:
   std::atomic<int> handled_{0};
   std::shared_ptr<const std::string> shared_ =
@@ -86,6 +104,40 @@ class stub_dispatcher final : public glacier::api::dispatcher {
   std::mutex mutex_;
   std::condition_variable entered_;
   bool slow_entered_ = false;
+  std::string health_body_ = R"({"status":"ok","version":"test"})";
+};
+
+// Keeps the access log lines in memory for the test's lifetime, then puts the previous
+// default logger back.
+class captured_log {
+ public:
+  captured_log()
+      : previous_(spdlog::default_logger()),
+        sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256)) {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink_));
+  }
+  ~captured_log() { spdlog::set_default_logger(previous_); }
+  captured_log(const captured_log&) = delete;
+  captured_log& operator=(const captured_log&) = delete;
+
+  /// The first line containing every one of `parts`, waiting up to `within` for it: the
+  /// session logs after the response is written, so the client may see it first.
+  std::string find(const std::vector<std::string>& parts, std::chrono::milliseconds within) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    do {
+      for (const auto& line : sink_->last_formatted()) {
+        bool all = true;
+        for (const auto& part : parts) all = all && line.find(part) != std::string::npos;
+        if (all) return line;
+      }
+      std::this_thread::sleep_for(10ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    return "";
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
 };
 
 glacier::config test_config() {
@@ -360,6 +412,101 @@ TEST_F(server_test, listening_on_a_port_in_use_throws_system_error) {
     EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(port_)), std::string::npos)
         << e.what();
   }
+}
+
+TEST_F(server_test, injected_delay_holds_the_response_without_blocking_the_thread) {
+  // One I/O thread: if the delay blocked it, the second connection could not be served.
+  TearDown();
+  auto cfg = test_config();
+  cfg.io_threads = 1;
+  start(cfg);
+  captured_log log;
+
+  http_client delayed(port_);
+  const auto start_time = std::chrono::steady_clock::now();
+  delayed.send_raw("GET /delayed HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(50ms);
+
+  http_client other(port_);
+  const auto quick = other.send("GET", "/quick");
+  EXPECT_EQ(quick.status, 200U);
+  EXPECT_LT(std::chrono::steady_clock::now() - start_time, 350ms)
+      << "another connection waited for the delayed response";
+
+  const auto reply = delayed.read_reply();
+  EXPECT_EQ(reply.status, 200U);
+  EXPECT_EQ(reply.body, "GET /delayed ");
+  EXPECT_GE(std::chrono::steady_clock::now() - start_time, 400ms);
+
+  const auto line =
+      log.find({"/delayed", "fault=\"rule 1 InsufficientCapacityException +400ms\""}, 2s);
+  EXPECT_FALSE(line.empty()) << "no access line with the fault";
+  EXPECT_TRUE(log.find({"/quick", "fault="}, 0ms).empty()) << "a fault-free line names a fault";
+}
+
+TEST_F(server_test, stop_cuts_an_injected_delay_short) {
+  http_client delayed(port_);
+  delayed.send_raw("GET /delayed HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(50ms);
+  const auto start_time = std::chrono::steady_clock::now();
+  server_->stop();
+  const auto reply = delayed.read_reply();
+  EXPECT_EQ(reply.status, 200U);
+  EXPECT_LT(std::chrono::steady_clock::now() - start_time, 300ms);
+  EXPECT_TRUE(run_returned(2s));
+}
+
+TEST_F(server_test, check_health_accepts_status_ok) {
+  auto cfg = test_config();
+  cfg.port = port_;
+  EXPECT_EQ(glacier::http::check_health(cfg, glacier::duration(2000)), std::nullopt);
+  // A wildcard listen address is probed on loopback.
+  cfg.host = "0.0.0.0";
+  EXPECT_EQ(glacier::http::check_health(cfg, glacier::duration(2000)), std::nullopt);
+}
+
+TEST(server_health, check_health_reports_a_bad_status_in_one_line) {
+  stub_dispatcher dispatcher;
+  dispatcher.set_health_body("{\"status\":\"starting\"}\n");
+  auto cfg = test_config();
+  glacier::http::server server(cfg, dispatcher);
+  cfg.port = server.listen();
+  auto running = std::async(std::launch::async, [&server] { server.run(); });
+  const auto problem = glacier::http::check_health(cfg, glacier::duration(2000));
+  server.stop();
+  EXPECT_EQ(running.wait_for(2s), std::future_status::ready);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_NE(problem->find("starting"), std::string::npos) << *problem;
+  EXPECT_EQ(problem->find('\n'), std::string::npos) << *problem;
+}
+
+TEST(server_health, check_health_reports_a_closed_port) {
+  auto cfg = test_config();
+  {
+    // A port that was just free: nothing listens on it now.
+    stub_dispatcher dispatcher;
+    glacier::http::server server(cfg, dispatcher);
+    cfg.port = server.listen();
+  }
+  const auto problem = glacier::http::check_health(cfg, glacier::duration(2000));
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_NE(problem->find(std::to_string(cfg.port)), std::string::npos) << *problem;
+}
+
+TEST(server_health, check_health_gives_up_on_a_silent_server) {
+  // A listening socket that never answers: the probe must end at its timeout.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor acceptor(
+      ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  auto cfg = test_config();
+  cfg.port = acceptor.local_endpoint().port();
+  const auto start_time = std::chrono::steady_clock::now();
+  const auto problem = glacier::http::check_health(cfg, glacier::duration(300));
+  const auto took = std::chrono::steady_clock::now() - start_time;
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_NE(problem->find("300 ms"), std::string::npos) << *problem;
+  EXPECT_GE(took, 250ms);
+  EXPECT_LT(took, 2s);
 }
 
 TEST(server_lifecycle, stop_before_run_makes_run_return_at_once) {

@@ -187,7 +187,84 @@ TEST(config, knob_table_derives_env_and_flag_names_from_the_key) {
     EXPECT_EQ(knob.flag, flag);
     EXPECT_FALSE(knob.help.empty()) << knob.key;
   }
-  EXPECT_EQ(keys.size(), 19U);
+  EXPECT_EQ(keys.size(), 29U);
+}
+
+TEST(config, expedited_allowance_is_unlimited_unless_a_number_is_given) {
+  EXPECT_FALSE(load({}).expedited_on_demand_per_5min.has_value());
+  EXPECT_EQ(load({"--expedited-on-demand-per-5min", "4"}).expedited_on_demand_per_5min, 4U);
+  EXPECT_EQ(load({"--expedited-on-demand-per-5min=0"}).expedited_on_demand_per_5min, 0U);
+  temp_file file(R"({"expedited_on_demand_per_5min": 7})");
+  EXPECT_EQ(load({"--config", file.path()}).expedited_on_demand_per_5min, 7U);
+  // A later source can lift an earlier limit again with the word "unlimited".
+  EXPECT_FALSE(
+      load({"--config", file.path()}, {{"GLACIER_MOCK_EXPEDITED_ON_DEMAND_PER_5MIN", "unlimited"}})
+          .expedited_on_demand_per_5min.has_value());
+  const auto message = error_of({"--expedited-on-demand-per-5min", "lots"});
+  EXPECT_TRUE(contains(message, "expedited_on_demand_per_5min") && contains(message, "lots") &&
+              contains(message, "unlimited"))
+      << message;
+}
+
+TEST(config, free_tier_allowance_is_a_byte_count) {
+  EXPECT_EQ(load({}).free_tier_bytes_per_day, (10ULL << 30) / 30);
+  EXPECT_EQ(load({"--free-tier-bytes-per-day", "1024"}).free_tier_bytes_per_day, 1024U);
+  EXPECT_TRUE(contains(error_of({"--free-tier-bytes-per-day", "1k"}), "free_tier_bytes_per_day"));
+}
+
+TEST(config, sns_endpoint_must_be_plain_http_host_and_port) {
+  EXPECT_EQ(load({}).sns_endpoint, "");
+  EXPECT_EQ(load({"--sns-endpoint", "http://127.0.0.1:4566"}).sns_endpoint,
+            "http://127.0.0.1:4566");
+  EXPECT_EQ(load({"--sns-endpoint", "http://localstack:4566/"}).sns_endpoint,
+            "http://localstack:4566/");
+  EXPECT_EQ(load({"--sns-endpoint", "http://[::1]:4566"}).sns_endpoint, "http://[::1]:4566");
+  EXPECT_EQ(load({"--sns-endpoint", ""}).sns_endpoint, "");
+
+  auto message = error_of({"--sns-endpoint", "https://sns.us-east-1.amazonaws.com"});
+  EXPECT_TRUE(contains(message, "sns_endpoint") && contains(message, "https is not supported"))
+      << message;
+  for (const std::string bad :
+       {"localhost:4566", "ftp://h:1", "http://h:0", "http://h:99999", "http://h:1/path",
+        "http://h:1?x=1", "http://user@h:1", "http://"}) {
+    message = error_of({"--sns-endpoint", bad});
+    EXPECT_TRUE(contains(message, "sns_endpoint") && contains(message, bad))
+        << bad << ": " << message;
+  }
+}
+
+TEST(config, sns_delivery_knobs_parse_and_enforce_their_ranges) {
+  const auto cfg =
+      load({"--sns-access-key-id", "AKID", "--sns-secret-access-key", "s3cret",
+            "--sns-max-attempts", "5", "--sns-retry-backoff-ms", "10", "--sns-timeout-ms", "750"});
+  EXPECT_EQ(cfg.sns_access_key_id, "AKID");
+  EXPECT_EQ(cfg.sns_secret_access_key, "s3cret");
+  EXPECT_EQ(cfg.sns_max_attempts, 5U);
+  EXPECT_EQ(cfg.sns_retry_backoff, glacier::duration(10));
+  EXPECT_EQ(cfg.sns_timeout, glacier::duration(750));
+  EXPECT_EQ(load({"--sns-retry-backoff-ms", "0"}).sns_retry_backoff, glacier::duration(0));
+
+  EXPECT_TRUE(contains(error_of({"--sns-max-attempts", "0"}), "sns_max_attempts"));
+  EXPECT_TRUE(contains(error_of({"--sns-max-attempts", "21"}), "sns_max_attempts"));
+  EXPECT_TRUE(contains(error_of({"--sns-timeout-ms", "0"}), "sns_timeout_ms"));
+  EXPECT_TRUE(contains(error_of({"--sns-access-key-id", ""}), "sns_access_key_id"));
+}
+
+TEST(config, seed_is_random_unless_a_number_is_given) {
+  EXPECT_FALSE(load({}).seed.has_value());
+  EXPECT_EQ(load({"--seed", "42"}).seed, 42U);
+  EXPECT_EQ(load({"--seed", "18446744073709551615"}).seed, 18446744073709551615ULL);
+  EXPECT_FALSE(load({"--seed", "random"}).seed.has_value());
+  EXPECT_TRUE(contains(error_of({"--seed", "-1"}), "seed"));
+}
+
+TEST(config, data_dir_is_taken_as_given) {
+  EXPECT_EQ(load({}).data_dir, "");
+  EXPECT_EQ(load({}, {{"GLACIER_MOCK_DATA_DIR", "/var/lib/glacier"}}).data_dir, "/var/lib/glacier");
+}
+
+TEST(config, help_mentions_the_healthcheck_probe) {
+  EXPECT_TRUE(contains(glacier::help_text(), "--healthcheck"));
 }
 
 TEST(config, every_knob_round_trips_its_default_through_the_environment) {

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "glacier/api/dispatcher.hpp"
 #include "glacier/config.hpp"
@@ -37,5 +39,11 @@ class server {
   struct impl;
   std::unique_ptr<impl> impl_;
 };
+
+/// The `--healthcheck` probe: GET /_mock/health from a glacier-mock serving on
+/// cfg.host:cfg.port (a wildcard host such as 0.0.0.0 means this machine's loopback),
+/// all within `timeout`. Returns nullopt for a 200 whose JSON has "status":"ok", else one
+/// line saying what went wrong.
+std::optional<std::string> check_health(const config& cfg, duration timeout);
 
 }  // namespace glacier::http

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -104,6 +105,7 @@ class session : public std::enable_shared_from_this<session> {
   void handle_request();
   void fail_request(error_code code, std::string message);
   void send(response&& res);
+  void on_delay_done(boost::beast::error_code ec);
   void build_wire_response();
   void write_some();
   void on_write_some(boost::beast::error_code ec, std::size_t bytes);
@@ -122,6 +124,7 @@ class session : public std::enable_shared_from_this<session> {
   response pending_;  // owns the body (or its shared bytes) until the write completes
   std::optional<wire_response> wire_;
   std::optional<wire_serializer> serializer_;
+  boost::asio::steady_timer delay_timer_;  // injected latency, waited without a thread
   std::array<char, 4096> drain_{};
   std::string remote_;
   std::string method_;
@@ -130,7 +133,8 @@ class session : public std::enable_shared_from_this<session> {
   unsigned version_ = 11;
   bool first_request_ = true;
   bool keep_alive_ = false;
-  bool linger_ = false;  // close with a drain so an early error response is not lost to RST
+  bool linger_ = false;    // close with a drain so an early error response is not lost to RST
+  bool delaying_ = false;  // the response waits on delay_timer_
   phase phase_ = phase::idle;
 };
 
