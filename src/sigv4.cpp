@@ -54,7 +54,7 @@ std::map<std::string, std::string> canonical_headers(const request& req) {
   std::map<std::string, std::string> headers;
   for (const auto& [name, value] : req.headers) {
     auto [it, inserted] = headers.try_emplace(lowercase(name), normalize_value(value));
-    if (!inserted) it->second += "," + normalize_value(value);
+    if (!inserted) it->second.append(",").append(normalize_value(value));
   }
   return headers;
 }
