@@ -71,10 +71,11 @@ void store::create_vault(const scope& where, const std::string& name) {
   vault->arn = where.vault_arn(name);
   vault->creation_date = now;
   vaults.emplace(name, std::move(vault));
-  record({{"t", "vault"},
-          {"s", records::scope_json(where)},
-          {"name", name},
-          {"created", records::time_json(now)}});
+  if (journal_)
+    record({{"t", "vault"},
+            {"s", records::scope_json(where)},
+            {"name", name},
+            {"created", records::time_json(now)}});
 }
 
 vault_info store::describe_vault(const scope& where, const std::string& name) const {
@@ -115,7 +116,7 @@ void store::delete_vault(const scope& where, const std::string& name) {
   for (const auto& [sequence, j] : vault.jobs) job_owner_.erase(sequence);
   for (const auto& [sequence, upload] : vault.uploads) total_archive_bytes_ -= upload.bytes;
   scopes_[where].vaults.erase(name);
-  record({{"t", "vault_deleted"}, {"s", records::scope_json(where)}, {"name", name}});
+  if (journal_) record({{"t", "vault_deleted"}, {"s", records::scope_json(where)}, {"name", name}});
 }
 
 archive store::add_archive(const scope& where, const std::string& vault_name,
@@ -159,11 +160,12 @@ void store::insert_archive(vault_state& vault, const archive& a) {
   const auto sequence = next_sequence_++;
   vault.archive_index.emplace(a.id, sequence);
   vault.archives.emplace(sequence, a);
-  record({{"t", "archive"},
-          {"s", records::scope_json(vault.scope)},
-          {"vault", vault.name},
-          {"seq", sequence},
-          {"archive", records::archive_json(a)}});
+  if (journal_)
+    record({{"t", "archive"},
+            {"s", records::scope_json(vault.scope)},
+            {"vault", vault.name},
+            {"seq", sequence},
+            {"archive", records::archive_json(a)}});
 }
 
 void store::delete_archive(const scope& where, const std::string& vault_name,
@@ -178,10 +180,11 @@ void store::delete_archive(const scope& where, const std::string& vault_name,
   vault.archives.erase(a);
   vault.archive_index.erase(it);
   // The blob stays until the next start-up's compaction: finished jobs may still serve it.
-  record({{"t", "archive_deleted"},
-          {"s", records::scope_json(where)},
-          {"vault", vault_name},
-          {"id", id}});
+  if (journal_)
+    record({{"t", "archive_deleted"},
+            {"s", records::scope_json(where)},
+            {"vault", vault_name},
+            {"id", id}});
 }
 
 job store::create_job(const scope& where, const std::string& vault_name,
@@ -226,10 +229,11 @@ job store::create_job(const scope& where, const std::string& vault_name,
   vault.job_index.emplace(j.id, j.sequence);
   vault.jobs.emplace(j.sequence, j);
   job_owner_.emplace(j.sequence, &vault);
-  record({{"t", "job"},
-          {"s", records::scope_json(where)},
-          {"vault", vault.name},
-          {"job", records::job_json(j)}});
+  if (journal_)
+    record({{"t", "job"},
+            {"s", records::scope_json(where)},
+            {"vault", vault.name},
+            {"job", records::job_json(j)}});
   return j;
 }
 
@@ -318,10 +322,11 @@ std::optional<completed_job> store::complete_job(std::uint64_t sequence, time_po
   if (j.parameters.action == job_action::inventory_retrieval && j.output) {
     write_blob(records::inventory_blob(j.id), *j.output);
   }
-  record({{"t", "job"},
-          {"s", records::scope_json(vault.scope)},
-          {"vault", vault.name},
-          {"job", records::job_json(j)}});
+  if (journal_)
+    record({{"t", "job"},
+            {"s", records::scope_json(vault.scope)},
+            {"vault", vault.name},
+            {"job", records::job_json(j)}});
   return completed_job{j, vault.notifications};
 }
 
@@ -335,10 +340,11 @@ std::optional<completed_job> store::fail_job(std::uint64_t sequence, time_point 
   j.completion_date = completion;
   j.status = job_status::failed;
   j.status_message = message;
-  record({{"t", "job"},
-          {"s", records::scope_json(owner->second->scope)},
-          {"vault", owner->second->name},
-          {"job", records::job_json(j)}});
+  if (journal_)
+    record({{"t", "job"},
+            {"s", records::scope_json(owner->second->scope)},
+            {"vault", owner->second->name},
+            {"job", records::job_json(j)}});
   return completed_job{j, owner->second->notifications};
 }
 
@@ -355,7 +361,7 @@ bool store::purge_job(std::uint64_t sequence) {
   vault.job_index.erase(it->second.id);
   vault.jobs.erase(it);
   job_owner_.erase(owner);
-  record({{"t", "job_purged"}, {"seq", sequence}});
+  if (journal_) record({{"t", "job_purged"}, {"seq", sequence}});
   return true;
 }
 

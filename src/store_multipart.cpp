@@ -44,11 +44,12 @@ multipart_upload_info store::initiate_upload(const scope& where, const std::stri
   upload.info.vault_arn = vault.arn;
   const auto sequence = next_sequence_++;
   vault.upload_index.emplace(upload.info.id, sequence);
-  record({{"t", "upload"},
-          {"s", records::scope_json(where)},
-          {"vault", vault.name},
-          {"seq", sequence},
-          {"upload", records::upload_json(upload.info)}});
+  if (journal_)
+    record({{"t", "upload"},
+            {"s", records::scope_json(where)},
+            {"vault", vault.name},
+            {"seq", sequence},
+            {"upload", records::upload_json(upload.info)}});
   return vault.uploads.emplace(sequence, std::move(upload)).first->second.info;
 }
 
@@ -89,12 +90,13 @@ void store::upload_part(const scope& where, const std::string& vault_name,
   if (size < replaced) total_archive_bytes_ -= replaced - size;
   upload.bytes = upload.bytes - replaced + size;
   upload.parts[index] = std::move(part);
-  record({{"t", "part"},
-          {"s", records::scope_json(where)},
-          {"vault", vault_name},
-          {"upload", upload_id},
-          {"start", start},
-          {"hash", hash_hex}});
+  if (journal_)
+    record({{"t", "part"},
+            {"s", records::scope_json(where)},
+            {"vault", vault_name},
+            {"upload", upload_id},
+            {"start", start},
+            {"hash", hash_hex}});
 }
 
 archive store::complete_upload(const scope& where, const std::string& vault_name,
@@ -166,11 +168,12 @@ archive store::complete_upload(const scope& where, const std::string& vault_name
   // The parts' bytes were reserved as they arrived; the archive takes them over.
   insert_archive(vault, stored);
   vault.completed_uploads.emplace(upload_id, stored.id);
-  record({{"t", "upload_done"},
-          {"s", records::scope_json(where)},
-          {"vault", vault_name},
-          {"upload", upload_id},
-          {"archive", stored.id}});
+  if (journal_)
+    record({{"t", "upload_done"},
+            {"s", records::scope_json(where)},
+            {"vault", vault_name},
+            {"upload", upload_id},
+            {"archive", stored.id}});
   return stored;
 }
 
@@ -194,11 +197,12 @@ void store::abort_upload(const scope& where, const std::string& vault_name,
   vault.uploads.erase(it->second);
   vault.upload_index.erase(it);
   vault.aborted_uploads.insert(upload_id);
-  record({{"t", "upload_done"},
-          {"s", records::scope_json(where)},
-          {"vault", vault_name},
-          {"upload", upload_id},
-          {"archive", nullptr}});
+  if (journal_)
+    record({{"t", "upload_done"},
+            {"s", records::scope_json(where)},
+            {"vault", vault_name},
+            {"upload", upload_id},
+            {"archive", nullptr}});
 }
 
 page<multipart_upload_info> store::list_uploads(const scope& where, const std::string& vault_name,
