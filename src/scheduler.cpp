@@ -71,19 +71,22 @@ void scheduler::finished(const completed_job& done) {
     queue_.push(
         entry{*done.job.completion_date + config_.job_retention, done.job.sequence, action::purge});
   }
-  wake_.notify_one();
+  // No wake-up here: inside run_due() it would start a second run_due() on the scheduler
+  // thread; callers outside run_due() wake the thread once they are done.
   if (listener_) listener_(done);
 }
 
 bool scheduler::complete_now(std::uint64_t sequence) {
   const auto done = store_.complete_job(sequence, clock_.now());
   if (done) finished(*done);
+  wake_.notify_one();  // its purge may now be the earliest entry
   return done.has_value();
 }
 
 bool scheduler::fail_now(std::uint64_t sequence, const std::string& message) {
   const auto done = store_.fail_job(sequence, clock_.now(), message);
   if (done) finished(*done);
+  wake_.notify_one();  // its purge may now be the earliest entry
   return done.has_value();
 }
 
