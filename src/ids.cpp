@@ -10,9 +10,11 @@ constexpr std::string_view alphabet =
 constexpr std::size_t alphanumeric_count = 62;
 }  // namespace
 
-id_generator::id_generator() : engine_(std::random_device{}()) {}
+id_generator::id_generator() : id_generator(std::uint64_t{std::random_device{}()}) {}
 
-id_generator::id_generator(std::uint64_t seed) : engine_(seed) {}
+// The job id key is the seed itself (the codec mixes it), so a seed fixes job ids too
+// without drawing from the engine that makes the other ids.
+id_generator::id_generator(std::uint64_t seed) : engine_(seed), job_ids_(seed) {}
 
 std::string id_generator::make(std::size_t length, bool alphanumeric_only) {
   const std::size_t symbols = alphanumeric_only ? alphanumeric_count : alphabet.size();

@@ -32,7 +32,7 @@ void scheduler::schedule(const job_timer& timer) {
   {
     std::lock_guard lock(mutex_);
     earliest = queue_.empty() || timer.due < queue_.top().due;
-    queue_.push(entry{timer.due, timer.sequence, action::complete});
+    queue_.push(entry{timer.due, timer.sequence, timer.purge ? action::purge : action::complete});
   }
   // Only a new earliest entry changes how long the thread must sleep.
   if (earliest) wake_.notify_one();

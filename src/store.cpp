@@ -113,7 +113,10 @@ void store::delete_vault(const scope& where, const std::string& name) {
     throw error(error_code::invalid_parameter_value,
                 "Vault not empty or recently written to: " + vault.arn);
   }
-  for (const auto& [sequence, j] : vault.jobs) job_owner_.erase(sequence);
+  vault.jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job&) {
+    job_owner_.erase(sequence);
+    return true;
+  });
   for (const auto& [sequence, upload] : vault.uploads) total_archive_bytes_ -= upload.bytes;
   scopes_[where].vaults.erase(name);
   if (journal_) record({{"t", "vault_deleted"}, {"s", records::scope_json(where)}, {"name", name}});
@@ -160,6 +163,7 @@ void store::insert_archive(vault_state& vault, const archive& a) {
   const auto sequence = next_sequence_++;
   vault.archive_index.emplace(a.id, sequence);
   vault.archives.emplace(sequence, a);
+  ++vault.archives_version;
   if (journal_)
     record({{"t", "archive"},
             {"s", records::scope_json(vault.scope)},
@@ -179,6 +183,7 @@ void store::delete_archive(const scope& where, const std::string& vault_name,
   total_archive_bytes_ -= a->second.size;
   vault.archives.erase(a);
   vault.archive_index.erase(it);
+  ++vault.archives_version;
   // The blob stays until the next start-up's compaction: finished jobs may still serve it.
   if (journal_)
     record({{"t", "archive_deleted"},
@@ -190,7 +195,6 @@ void store::delete_archive(const scope& where, const std::string& vault_name,
 job store::create_job(const scope& where, const std::string& vault_name,
                       job_parameters parameters) {
   job j;
-  j.id = ids_.job_id();
   j.creation_date = clock_.now();
   j.due = j.creation_date + tier_delay(config_, parameters.tier);
 
@@ -226,8 +230,8 @@ job store::create_job(const scope& where, const std::string& vault_name,
   j.parameters = std::move(parameters);
   admit_retrieval(scopes_.at(where), j, j.creation_date);
   j.sequence = next_sequence_++;
-  vault.job_index.emplace(j.id, j.sequence);
-  vault.jobs.emplace(j.sequence, j);
+  j.id = ids_.job_id(j.sequence);
+  vault.jobs.insert(j.sequence, detail::compact(j, ids_));
   job_owner_.emplace(j.sequence, &vault);
   if (journal_)
     record({{"t", "job"},
@@ -237,8 +241,19 @@ job store::create_job(const scope& where, const std::string& vault_name,
   return j;
 }
 
-bool store::is_purged(const job& j, time_point now) const {
-  return j.completion_date && *j.completion_date + config_.job_retention <= now;
+bool store::is_purged(const detail::stored_job& j, time_point now) const {
+  return j.completed() && j.completion_date + config_.job_retention <= now;
+}
+
+std::optional<std::uint64_t> store::job_sequence(const vault_state& vault,
+                                                 const std::string& id) const {
+  if (const auto sequence = ids_.job_sequence(id); sequence && vault.jobs.find(*sequence)) {
+    return sequence;
+  }
+  if (const auto it = vault.jobs.foreign_ids.find(id); it != vault.jobs.foreign_ids.end()) {
+    return it->second;
+  }
+  return std::nullopt;
 }
 
 job store::describe_job(const scope& where, const std::string& vault_name,
@@ -246,11 +261,11 @@ job store::describe_job(const scope& where, const std::string& vault_name,
   const auto now = clock_.now();
   std::lock_guard lock(mutex_);
   const auto& vault = vault_or_throw(where, vault_name);
-  const auto it = vault.job_index.find(id);
-  if (it == vault.job_index.end()) throw_job_not_found(id);
-  const job& j = vault.jobs.at(it->second);
+  const auto sequence = job_sequence(vault, id);
+  if (!sequence) throw_job_not_found(id);
+  const auto& j = *vault.jobs.find(*sequence);
   if (is_purged(j, now)) throw_job_not_found(id);
-  return j;
+  return detail::materialize(*sequence, j, vault.name, vault.arn, ids_);
 }
 
 page<job> store::list_jobs(const scope& where, const std::string& vault_name,
@@ -260,54 +275,73 @@ page<job> store::list_jobs(const scope& where, const std::string& vault_name,
   page<job> result;
   std::lock_guard lock(mutex_);
   const auto& vault = vault_or_throw(where, vault_name);
-  auto it = vault.jobs.begin();
+  std::uint64_t first = 0;
   if (marker) {
-    const auto found = vault.job_index.find(*marker);
-    if (found == vault.job_index.end()) {
-      throw error(error_code::invalid_parameter_value, "Invalid marker: " + *marker);
-    }
-    it = vault.jobs.find(found->second);
+    const auto sequence = job_sequence(vault, *marker);
+    if (!sequence) throw error(error_code::invalid_parameter_value, "Invalid marker: " + *marker);
+    first = *sequence;
   }
-  for (; it != vault.jobs.end(); ++it) {
-    const job& j = it->second;
-    if (is_purged(j, now)) continue;
-    if (filter.completed && j.completed() != *filter.completed) continue;
-    if (filter.status && j.status != *filter.status) continue;
+  vault.jobs.visit(first, filter, [&](std::uint64_t sequence, const detail::stored_job& j) {
+    if (is_purged(j, now)) return true;
     if (result.items.size() == limit) {
-      result.marker = j.id;
-      break;
+      result.marker = detail::stored_job_id(sequence, j, ids_);
+      return false;
     }
-    result.items.push_back(j);
-  }
+    result.items.push_back(detail::materialize(sequence, j, vault.name, vault.arn, ids_));
+    return true;
+  });
   return result;
 }
 
-void store::fill_output(job& j, vault_state& vault, time_point completion) {
-  if (j.parameters.action == job_action::inventory_retrieval) {
-    auto inventory = build_inventory(vault.archives, vault.arn, completion, j.parameters.format,
-                                     j.parameters.inventory.value_or(inventory_selection{}));
-    j.inventory_size = inventory.document.size();
-    j.next_inventory_marker = std::move(inventory.next_marker);
-    j.output_length = inventory.document.size();
-    j.output = std::make_shared<const std::string>(std::move(inventory.document));
+std::shared_ptr<const std::string> store::inventory_document(vault_state& vault,
+                                                             detail::stored_job& j,
+                                                             time_point completion) {
+  const inventory_selection everything{};
+  const auto* selection = j.details && j.details->inventory ? &*j.details->inventory : nullptr;
+  // The document names the vault, its archives and the date to the second: jobs over an
+  // unchanged vault completing in the same second share one copy.
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(completion.time_since_epoch()).count();
+  auto& cache = vault.last_inventory;
+  if (!selection && cache.document && cache.archives_version == vault.archives_version &&
+      cache.format == j.format && cache.date_seconds == seconds) {
+    return cache.document;
+  }
+  auto inventory = build_inventory(vault.archives, vault.arn, completion, j.format,
+                                   selection ? *selection : everything);
+  auto document = std::make_shared<const std::string>(std::move(inventory.document));
+  if (selection) {
+    if (inventory.next_marker) {
+      j.details->next_inventory_marker = std::move(inventory.next_marker);
+    }
+  } else {
+    cache = {vault.archives_version, j.format, seconds, document};
+  }
+  return document;
+}
+
+void store::fill_output(std::uint64_t sequence, vault_state& vault, time_point completion) {
+  auto* j = vault.jobs.find(sequence);
+  j->completion_date = completion;
+  if (j->action == job_action::inventory_retrieval) {
+    j->output = inventory_document(vault, *j, completion);
     vault.last_inventory_date = completion;
-    j.status = job_status::succeeded;
-    j.status_message = "Succeeded";
+    vault.jobs.set_status(sequence, job_status::succeeded);
     return;
   }
-  const auto found = vault.archive_index.find(*j.parameters.archive_id);
+  auto& d = *j->details;
+  const auto found = vault.archive_index.find(*d.archive_id);
   if (found == vault.archive_index.end()) {
-    j.status = job_status::failed;
-    j.status_message =
-        "The archive was deleted before the retrieval job completed: " + *j.parameters.archive_id;
+    d.status_message =
+        "The archive was deleted before the retrieval job completed: " + *d.archive_id;
+    vault.jobs.set_status(sequence, job_status::failed);
     return;
   }
   const archive& a = vault.archives.at(found->second);
-  j.output = a.data;
-  j.output_offset = j.retrieved.start;
-  j.output_length = a.size == 0 ? 0 : j.retrieved.length();
-  j.status = job_status::succeeded;
-  j.status_message = "Succeeded";
+  j->output = a.data;
+  d.output_offset = d.retrieved.start;
+  d.output_length = a.size == 0 ? 0 : d.retrieved.length();
+  vault.jobs.set_status(sequence, job_status::succeeded);
 }
 
 std::optional<completed_job> store::complete_job(std::uint64_t sequence, time_point completion) {
@@ -315,10 +349,10 @@ std::optional<completed_job> store::complete_job(std::uint64_t sequence, time_po
   const auto owner = job_owner_.find(sequence);
   if (owner == job_owner_.end()) return std::nullopt;
   vault_state& vault = *owner->second;
-  job& j = vault.jobs.at(sequence);
-  if (j.completed()) return std::nullopt;
-  j.completion_date = completion;
-  fill_output(j, vault, completion);
+  const auto* stored = vault.jobs.find(sequence);
+  if (!stored || stored->completed()) return std::nullopt;
+  fill_output(sequence, vault, completion);
+  auto j = detail::materialize(sequence, *vault.jobs.find(sequence), vault.name, vault.arn, ids_);
   if (j.parameters.action == job_action::inventory_retrieval && j.output) {
     write_blob(records::inventory_blob(j.id), *j.output);
   }
@@ -327,7 +361,7 @@ std::optional<completed_job> store::complete_job(std::uint64_t sequence, time_po
             {"s", records::scope_json(vault.scope)},
             {"vault", vault.name},
             {"job", records::job_json(j)}});
-  return completed_job{j, vault.notifications};
+  return completed_job{std::move(j), vault.notifications};
 }
 
 std::optional<completed_job> store::fail_job(std::uint64_t sequence, time_point completion,
@@ -335,17 +369,19 @@ std::optional<completed_job> store::fail_job(std::uint64_t sequence, time_point 
   std::lock_guard lock(mutex_);
   const auto owner = job_owner_.find(sequence);
   if (owner == job_owner_.end()) return std::nullopt;
-  job& j = owner->second->jobs.at(sequence);
-  if (j.completed()) return std::nullopt;
-  j.completion_date = completion;
-  j.status = job_status::failed;
-  j.status_message = message;
+  vault_state& vault = *owner->second;
+  auto* stored = vault.jobs.find(sequence);
+  if (!stored || stored->completed()) return std::nullopt;
+  stored->completion_date = completion;
+  stored->details_or_new().status_message = message;
+  const auto& failed = vault.jobs.set_status(sequence, job_status::failed);
+  auto j = detail::materialize(sequence, failed, vault.name, vault.arn, ids_);
   if (journal_)
     record({{"t", "job"},
-            {"s", records::scope_json(owner->second->scope)},
-            {"vault", owner->second->name},
+            {"s", records::scope_json(vault.scope)},
+            {"vault", vault.name},
             {"job", records::job_json(j)}});
-  return completed_job{j, owner->second->notifications};
+  return completed_job{std::move(j), vault.notifications};
 }
 
 bool store::purge_job(std::uint64_t sequence) {
@@ -353,13 +389,14 @@ bool store::purge_job(std::uint64_t sequence) {
   const auto owner = job_owner_.find(sequence);
   if (owner == job_owner_.end()) return false;
   vault_state& vault = *owner->second;
-  const auto it = vault.jobs.find(sequence);
-  if (!it->second.completed()) return false;
-  if (it->second.parameters.action == job_action::inventory_retrieval && journal_) {
-    journal_->remove_blob(records::inventory_blob(it->second.id));
+  const auto* j = vault.jobs.find(sequence);
+  if (!j || !j->completed()) return false;
+  const auto id = detail::stored_job_id(sequence, *j, ids_);
+  if (j->action == job_action::inventory_retrieval && journal_) {
+    journal_->remove_blob(records::inventory_blob(id));
   }
-  vault.job_index.erase(it->second.id);
-  vault.jobs.erase(it);
+  if (j->details && !j->details->id.empty()) vault.jobs.foreign_ids.erase(id);
+  vault.jobs.erase(sequence);
   job_owner_.erase(owner);
   if (journal_) record({{"t", "job_purged"}, {"seq", sequence}});
   return true;
@@ -369,8 +406,13 @@ std::vector<job_timer> store::pending_jobs() const {
   std::vector<job_timer> timers;
   std::lock_guard lock(mutex_);
   for (const auto& [sequence, vault] : job_owner_) {
-    const job& j = vault->jobs.at(sequence);
-    if (!j.completed()) timers.push_back({sequence, j.due});
+    const auto* j = vault->jobs.find(sequence);
+    if (!j) continue;
+    if (j->completed()) {
+      timers.push_back({sequence, j->completion_date + config_.job_retention, true});
+    } else {
+      timers.push_back({sequence, j->due});
+    }
   }
   return timers;
 }

@@ -1,6 +1,7 @@
 // The durable half of glacier::store (--data-dir): state changes go to the journal as
 // they happen; at start-up the journal is replayed and then compacted.
 #include <set>
+#include <unordered_set>
 
 #include "glacier/journal.hpp"
 #include "store_records.hpp"
@@ -54,6 +55,18 @@ void store::replay(const nlohmann::json& r) {
     clock_offset_ = duration(r.at("offset_ms").get<long long>());
     return;
   }
+  if (type == "job_purged") {
+    const std::uint64_t sequence = r.at("seq");
+    const auto owner = job_owner_.find(sequence);
+    if (owner == job_owner_.end()) return;
+    auto& jobs = owner->second->jobs;
+    if (const auto* j = jobs.find(sequence); j && j->details && !j->details->id.empty()) {
+      jobs.foreign_ids.erase(j->details->id);
+    }
+    jobs.erase(sequence);
+    job_owner_.erase(owner);
+    return;
+  }
   const auto where = records::scope_from(r.at("s"));
   auto& account = scopes_[where];
   if (type == "account") {
@@ -78,7 +91,10 @@ void store::replay(const nlohmann::json& r) {
   if (found == account.vaults.end()) return;  // a record of a vault deleted later
   auto& vault = *found->second;
   if (type == "vault_deleted") {
-    for (const auto& [sequence, j] : vault.jobs) job_owner_.erase(sequence);
+    vault.jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job&) {
+      job_owner_.erase(sequence);
+      return true;
+    });
     account.vaults.erase(found);
   } else if (type == "archive") {
     auto a = records::archive_from(r.at("archive"));
@@ -87,6 +103,7 @@ void store::replay(const nlohmann::json& r) {
     vault.archive_bytes += a.size;
     vault.archive_index[a.id] = sequence;
     vault.archives[sequence] = std::move(a);
+    ++vault.archives_version;
     next_sequence_ = std::max(next_sequence_, sequence + 1);
   } else if (type == "archive_deleted") {
     const auto it = vault.archive_index.find(r.at("id"));
@@ -94,6 +111,7 @@ void store::replay(const nlohmann::json& r) {
     vault.archive_bytes -= vault.archives.at(it->second).size;
     vault.archives.erase(it->second);
     vault.archive_index.erase(it);
+    ++vault.archives_version;
   } else if (type == "job") {
     auto j = records::job_from(r.at("job"));
     if (j.status == job_status::succeeded) {
@@ -106,10 +124,12 @@ void store::replay(const nlohmann::json& r) {
         j.output = vault.archives.at(a->second).data;
       }
     }
-    vault.job_index[j.id] = j.sequence;
     job_owner_[j.sequence] = &vault;
     next_sequence_ = std::max(next_sequence_, j.sequence + 1);
-    vault.jobs[j.sequence] = std::move(j);
+    auto stored = detail::compact(j, ids_);
+    // A job of an earlier run with another id key keeps its id, found through this index.
+    if (stored.details && !stored.details->id.empty()) vault.jobs.foreign_ids[j.id] = j.sequence;
+    vault.jobs.insert(j.sequence, std::move(stored));
   } else if (type == "upload") {
     upload_state upload;
     upload.info = records::upload_from(r.at("upload"));
@@ -175,7 +195,8 @@ std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blo
                        {"archive", records::archive_json(a)}});
         blobs.push_back(records::archive_blob(a.id));
       }
-      for (const auto& [sequence, j] : vault->jobs) {
+      vault->jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job& stored) {
+        const auto j = detail::materialize(sequence, stored, name, vault->arn, ids_);
         nlohmann::json r{{"t", "job"}, {"s", s}, {"vault", name}, {"job", records::job_json(j)}};
         if (j.status == job_status::succeeded &&
             j.parameters.action == job_action::inventory_retrieval) {
@@ -187,7 +208,8 @@ std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blo
           blobs.push_back(records::archive_blob(*j.parameters.archive_id));
         }
         out.push_back(std::move(r));
-      }
+        return true;
+      });
       for (const auto& [sequence, u] : vault->uploads) {
         out.push_back({{"t", "upload"},
                        {"s", s},
@@ -222,7 +244,19 @@ std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blo
 duration store::load_journal(journal& j) {
   std::lock_guard lock(mutex_);
   journal_ = &j;
-  for (const auto& r : j.records()) replay(r);
+  const auto records = j.records();
+  // A purged job's record comes before its purge, and its inventory blob is gone: such
+  // jobs are skipped rather than loaded and dropped again.
+  std::unordered_set<std::uint64_t> purged;
+  for (const auto& r : records) {
+    if (r.at("t") == "job_purged") purged.insert(r.at("seq").get<std::uint64_t>());
+  }
+  for (const auto& r : records) {
+    if (r.at("t") == "job" && purged.contains(r.at("job").at("sequence").get<std::uint64_t>())) {
+      continue;
+    }
+    replay(r);
+  }
   total_archive_bytes_ = 0;
   for (const auto& [where, account] : scopes_) {
     for (const auto& [name, vault] : account.vaults) {

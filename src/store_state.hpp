@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "glacier/store.hpp"
+#include "store_jobs.hpp"
 
 namespace glacier {
 
@@ -27,8 +28,17 @@ struct store::vault_state {
   std::uint64_t archive_bytes = 0;
   std::map<std::uint64_t, archive> archives;
   std::unordered_map<std::string, std::uint64_t> archive_index;
-  std::map<std::uint64_t, job> jobs;
-  std::unordered_map<std::string, std::uint64_t> job_index;
+  detail::job_table jobs;
+  /// Bumped whenever the archive list changes, so that inventory jobs completing in the
+  /// same second over an unchanged vault can share one document.
+  std::uint64_t archives_version = 0;
+  struct cached_inventory {
+    std::uint64_t archives_version = 0;
+    inventory_format format = inventory_format::json;
+    std::int64_t date_seconds = 0;
+    std::shared_ptr<const std::string> document;
+  };
+  cached_inventory last_inventory;
   std::map<std::uint64_t, upload_state> uploads;
   std::unordered_map<std::string, std::uint64_t> upload_index;
   /// Uploads recently completed (id -> archive id) or aborted, which the spec lets a

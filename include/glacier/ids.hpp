@@ -5,6 +5,9 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
+
+#include "glacier/job_id_codec.hpp"
 
 namespace glacier {
 
@@ -20,7 +23,12 @@ class id_generator {
   explicit id_generator(std::optional<std::uint64_t> seed)
       : id_generator(seed ? *seed : std::random_device{}()) {}
 
-  std::string job_id() { return make(92); }             ///< 92 characters, as in the docs
+  /// The 92-character id of the job with this sequence number; no lock, no state.
+  std::string job_id(std::uint64_t sequence) const { return job_ids_.encode(sequence); }
+  /// The sequence number behind a job id this generator made, if it made it.
+  std::optional<std::uint64_t> job_sequence(std::string_view id) const {
+    return job_ids_.decode(id);
+  }
   std::string archive_id() { return make(138); }        ///< 138 characters, as in the docs
   std::string upload_id() { return make(92); }          ///< 92 characters, as in the docs
   std::string request_id() { return make(47); }         ///< 47 characters, as in the docs
@@ -32,6 +40,7 @@ class id_generator {
 
   std::mutex mutex_;
   std::mt19937_64 engine_;
+  const job_id_codec job_ids_;
 };
 
 }  // namespace glacier

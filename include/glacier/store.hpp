@@ -23,6 +23,9 @@
 namespace glacier {
 
 class journal;
+namespace detail {
+struct stored_job;
+}
 
 /// One page of a listing plus the marker of the next page (absent at the end).
 template <typename T>
@@ -76,6 +79,7 @@ struct store_stats {
 struct job_timer {
   std::uint64_t sequence;
   time_point due;
+  bool purge = false;  ///< remove the completed job at `due`, rather than complete it
 };
 
 /// All state of the fake: vaults, archives and jobs, per (account, region).
@@ -204,7 +208,8 @@ class store {
   /// Records how far the clock runs ahead of the system clock, so a restart keeps it.
   void note_clock_offset(duration offset);
 
-  /// The due time of every job still in progress, for a scheduler starting up.
+  /// For a scheduler starting up: when each job in progress is due, and when each
+  /// completed job's retention ends.
   std::vector<job_timer> pending_jobs() const;
 
  private:
@@ -214,8 +219,11 @@ class store {
 
   vault_state& vault_or_throw(const scope& where, const std::string& name);
   const vault_state& vault_or_throw(const scope& where, const std::string& name) const;
-  bool is_purged(const job& j, time_point now) const;
-  void fill_output(job& j, vault_state& vault, time_point completion);
+  bool is_purged(const detail::stored_job& j, time_point now) const;
+  std::optional<std::uint64_t> job_sequence(const vault_state& vault, const std::string& id) const;
+  void fill_output(std::uint64_t sequence, vault_state& vault, time_point completion);
+  std::shared_ptr<const std::string> inventory_document(vault_state& vault, detail::stored_job& j,
+                                                        time_point completion);
   archive new_archive(std::optional<std::string> description,
                       std::shared_ptr<const std::string> data, std::string tree_hash_hex);
   void insert_archive(vault_state& vault, const archive& a);

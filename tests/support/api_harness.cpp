@@ -12,9 +12,9 @@ namespace {
 constexpr long long start_ms = 1704067200000LL;
 }  // namespace
 
-api_harness::api_harness()
+api_harness::api_harness(std::uint64_t seed)
     : clock(time_point(duration(start_ms))),
-      ids(42),
+      ids(seed),
       store(clock, ids, cfg),
       scheduler(clock, store, cfg),
       notifications(cfg, clock),

@@ -18,7 +18,8 @@ namespace glacier::testing {
 /// The whole api layer without sockets: a manual clock, a seeded id generator, the store,
 /// a scheduler whose thread is never started (tests call advance()), and the dispatcher.
 struct api_harness {
-  api_harness();
+  /// `seed` fixes the generated ids (job ids included); another seed, other ids.
+  explicit api_harness(std::uint64_t seed = 42);
 
   /// Sends one request with the version header (unless `with_version` is false).
   http::response send(const std::string& method, const std::string& target, std::string body = "",

@@ -22,8 +22,8 @@ class persistence : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir); }
 
   /// A harness whose store loads from and writes to `dir`, as the application does.
-  std::unique_ptr<api_harness> start(std::unique_ptr<journal>& disk) {
-    auto h = std::make_unique<api_harness>();
+  std::unique_ptr<api_harness> start(std::unique_ptr<journal>& disk, std::uint64_t seed = 42) {
+    auto h = std::make_unique<api_harness>(seed);
     disk = std::make_unique<journal>(dir);
     h->clock.advance(h->store.load_journal(*disk));
     for (const auto& timer : h->store.pending_jobs()) h->scheduler.schedule(timer);
@@ -90,6 +90,61 @@ TEST_F(persistence, state_survives_a_restart) {
   EXPECT_EQ(api_harness::json(
                 h->send("GET", "/-/policies/data-retrieval"))["Policy"]["Rules"][0]["Strategy"],
             "FreeTier");
+}
+
+TEST_F(persistence, purged_jobs_stay_purged_after_a_restart) {
+  std::string purged, kept;
+  {
+    std::unique_ptr<journal> disk;
+    auto h = start(disk);
+    h->create_vault("v");
+    purged = h->initiate("v", R"({"Type":"inventory-retrieval"})");
+    h->advance(h->cfg.standard_delay);
+    h->advance(h->cfg.job_retention);
+    ASSERT_EQ(h->send("GET", "/-/vaults/v/jobs/" + purged).status, 404u);
+    kept = h->initiate("v", R"({"Type":"inventory-retrieval"})");
+  }
+  std::unique_ptr<journal> disk;
+  auto h = start(disk);
+  EXPECT_EQ(h->send("GET", "/-/vaults/v/jobs/" + purged).status, 404u);
+  EXPECT_EQ(h->describe("v", kept)["StatusCode"], "InProgress");
+  const auto list = api_harness::json(h->send("GET", "/-/vaults/v/jobs"));
+  ASSERT_EQ(list["JobList"].size(), 1u);
+  EXPECT_EQ(list["JobList"][0]["JobId"], kept);
+}
+
+// Job ids derive from a per-run key; jobs of an earlier run keep the ids clients were given.
+TEST_F(persistence, jobs_of_a_run_with_another_seed_keep_their_ids) {
+  std::string done, running;
+  {
+    std::unique_ptr<journal> disk;
+    auto h = start(disk, 1);
+    h->create_vault("v");
+    done = h->initiate("v", R"({"Type":"inventory-retrieval"})");
+    h->advance(h->cfg.standard_delay);
+    h->cfg.bulk_delay = duration(60'000);
+    running = h->initiate("v", R"({"Type":"inventory-retrieval","Tier":"Bulk"})");
+  }
+  std::unique_ptr<journal> disk;
+  auto h = start(disk, 2);
+  EXPECT_EQ(h->describe("v", done)["JobId"], done);
+  EXPECT_EQ(h->describe("v", running)["StatusCode"], "InProgress");
+  const auto fresh = h->initiate("v", R"({"Type":"inventory-retrieval"})");
+  const auto first = api_harness::json(h->send("GET", "/-/vaults/v/jobs?limit=1"));
+  EXPECT_EQ(first["JobList"][0]["JobId"], done);
+  ASSERT_EQ(first["Marker"], running);
+  const auto rest = api_harness::json(h->send("GET", "/-/vaults/v/jobs?marker=" + running));
+  ASSERT_EQ(rest["JobList"].size(), 2u);
+  EXPECT_EQ(rest["JobList"][1]["JobId"], fresh);
+  ASSERT_TRUE(h->store.find_job(running).has_value());
+  // Both are due, `fresh` after the standard delay, `running` (scheduled again at start-up)
+  // 60 s after its creation in the first run.
+  EXPECT_EQ(h->advance(h->cfg.standard_delay + duration(60'000)), 2u);
+  EXPECT_EQ(h->describe("v", running)["StatusCode"], "Succeeded");
+  // The completed job's purge is scheduled again too: it leaves the store, not just listings.
+  h->advance(h->cfg.job_retention);
+  EXPECT_EQ(h->send("GET", "/-/vaults/v/jobs/" + done).status, 404u);
+  EXPECT_FALSE(h->store.find_job(done).has_value());
 }
 
 TEST_F(persistence, a_torn_last_line_is_ignored) {

@@ -1,6 +1,8 @@
 // Jobs from InitiateJob to purge: DescribeJob fields in each state, tier delays, output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "glacier/tree_hash.hpp"
 #include "support/api_harness.hpp"
 #include "support/expect_error.hpp"
@@ -196,6 +198,83 @@ TEST_F(list_jobs, pages_with_limit_and_marker) {
     marker = body["Marker"];
   }
   EXPECT_EQ(seen, created);
+}
+
+TEST_F(list_jobs, mixed_statuses_list_in_creation_order_and_page_within_a_filter) {
+  h.cfg.expedited_delay = duration(10);
+  h.cfg.standard_delay = duration(60'000);
+  // Jobs of all three statuses, interleaved: s = succeeded, r = running, f = failed.
+  std::vector<std::string> all, succeeded, running, failed;
+  for (int i = 0; i < 12; ++i) {
+    const int kind = i % 3;
+    const auto id =
+        h.initiate("v", kind == 0 ? R"({"Type":"inventory-retrieval","Tier":"Expedited"})"
+                                  : R"({"Type":"inventory-retrieval"})");
+    all.push_back(id);
+    (kind == 0 ? succeeded : kind == 1 ? running : failed).push_back(id);
+  }
+  for (const auto& id : failed) ASSERT_TRUE(h.scheduler.fail_now(*h.store.find_job(id), "no"));
+  h.advance(duration(10));
+  auto pages = [&](const std::string& filter, int limit) {
+    std::vector<std::string> seen;
+    std::string marker;
+    for (int page = 0; page < 20; ++page) {
+      const auto r = h.send("GET", "/-/vaults/v/jobs?limit=" + std::to_string(limit) + filter +
+                                       (marker.empty() ? "" : "&marker=" + marker));
+      EXPECT_EQ(r.status, 200u) << r.body;
+      const auto body = api_harness::json(r);
+      for (const auto& j : body["JobList"]) seen.push_back(j["JobId"]);
+      if (body["Marker"].is_null()) break;
+      marker = body["Marker"];
+    }
+    return seen;
+  };
+  EXPECT_EQ(pages("", 5), all);
+  EXPECT_EQ(pages("&statuscode=Succeeded", 3), succeeded);
+  EXPECT_EQ(pages("&statuscode=InProgress", 2), running);
+  EXPECT_EQ(pages("&statuscode=Failed", 1), failed);
+  std::vector<std::string> completed;
+  for (const auto& id : all) {
+    if (std::find(running.begin(), running.end(), id) == running.end()) completed.push_back(id);
+  }
+  EXPECT_EQ(pages("&completed=true", 3), completed);
+  EXPECT_EQ(pages("&completed=false", 50), running);
+  EXPECT_EQ(h.describe("v", failed[1])["StatusMessage"], "no");
+
+  // The counts behind /_mock/metrics follow every change without walking the jobs.
+  const auto stats = h.store.stats();
+  EXPECT_EQ((stats.jobs.at({job_status::succeeded, retrieval_tier::expedited})), 4u);
+  EXPECT_EQ((stats.jobs.at({job_status::in_progress, retrieval_tier::standard})), 4u);
+  EXPECT_EQ((stats.jobs.at({job_status::failed, retrieval_tier::standard})), 4u);
+  h.advance(h.cfg.job_retention);
+  const auto later = h.store.stats();
+  EXPECT_FALSE(later.jobs.contains({job_status::succeeded, retrieval_tier::expedited}));
+  EXPECT_FALSE(later.jobs.contains({job_status::failed, retrieval_tier::standard}));
+}
+
+TEST_F(job_lifecycle, inventories_of_the_same_second_agree_and_see_archive_changes) {
+  h.cfg.standard_delay = duration(1000);
+  const auto first = h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  const auto second = h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  const auto csv = h.initiate("v", R"({"Type":"inventory-retrieval","Format":"CSV"})");
+  h.advance(duration(1000));
+  const auto output = [&](const std::string& id) {
+    return std::string(h.send("GET", "/-/vaults/v/jobs/" + id + "/output").payload());
+  };
+  EXPECT_EQ(output(first), output(second));
+  EXPECT_NE(output(csv), output(first));
+  EXPECT_TRUE(output(csv).starts_with("ArchiveId,"));
+  // An archive added or deleted within the same second must show in the next inventory.
+  const auto added = h.upload("v", "new bytes");
+  const auto after_add = h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  h.advance(duration(1000));
+  EXPECT_EQ(output(first).find(added), std::string::npos);
+  EXPECT_NE(output(after_add).find(added), std::string::npos);
+  ASSERT_EQ(h.send("DELETE", "/-/vaults/v/archives/" + added).status, 204u);
+  const auto after_delete = h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  h.advance(duration(1000));
+  EXPECT_EQ(output(after_delete).find(added), std::string::npos);
+  EXPECT_NE(output(after_delete).find(archive_id), std::string::npos);
 }
 
 TEST_F(list_jobs, validates_limit_statuscode_and_completed) {
