@@ -1,9 +1,13 @@
-// The JSON of a job: DescribeJob's body (one job), a ListJobs page (50 jobs), and the
-// journal record the store builds for every created or completed job.
+// The JSON of a job: DescribeJob's body (one job), a ListJobs page (50 jobs), each through
+// the nlohmann object (still used by the admin API and notifications) and through the direct
+// writer the two operations use, and the journal record the store builds for every created
+// or completed job.
 #include <benchmark/benchmark.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "glacier/api/job_json.hpp"
 #include "glacier/model/job.hpp"
@@ -55,6 +59,20 @@ void BM_job_description_json_dump(benchmark::State& state) {
 }
 BENCHMARK(BM_job_description_json_dump)->Arg(0)->Arg(1);
 
+// The direct writer DescribeJob uses now: the same bytes as the dump above.
+void BM_job_description_body(benchmark::State& state) {
+  const auto j = make_job(state.range(0) == 1);
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const auto text = glacier::api::job_description_body(j);
+    bytes = text.size();
+    benchmark::DoNotOptimize(text.data());
+  }
+  state.SetLabel(state.range(0) == 1 ? "archive job" : "inventory job");
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_job_description_body)->Arg(0)->Arg(1);
+
 // Building the object only, without dump(): where the time goes.
 void BM_job_description_json_build(benchmark::State& state) {
   const auto j = make_job(state.range(0) == 1);
@@ -80,6 +98,18 @@ void BM_list_jobs_page_json(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 50);
 }
 BENCHMARK(BM_list_jobs_page_json);
+
+// The same page through the direct writer ListJobs uses now.
+void BM_list_jobs_page_body(benchmark::State& state) {
+  const std::vector<glacier::job> page(50, make_job(false));
+  const std::optional<std::string> marker = page.back().id;
+  for (auto _ : state) {
+    const auto text = glacier::api::job_list_body(page, marker);
+    benchmark::DoNotOptimize(text.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 50);
+}
+BENCHMARK(BM_list_jobs_page_body);
 
 // store::create_job and store::complete_job build this record under the store lock even
 // when no journal is attached (no --data-dir).

@@ -96,7 +96,7 @@ http::response initiate_job(call& c) {
 
 http::response describe_job(call& c) {
   const auto j = c.services.store.describe_job(c.scope, existing_vault_name(c), c.path("job_id"));
-  return json_response(200, job_description_json(j));
+  return json_text_response(200, job_description_body(j));
 }
 
 http::response list_jobs(call& c) {
@@ -106,11 +106,7 @@ http::response list_jobs(call& c) {
   filter.completed = parse_completed(c);
   filter.status = parse_status_code(c);
   const auto result = c.services.store.list_jobs(c.scope, vault, filter, c.query("marker"), limit);
-  nlohmann::ordered_json body;
-  body["JobList"] = nlohmann::ordered_json::array();
-  for (const auto& j : result.items) body["JobList"].push_back(job_description_json(j));
-  body["Marker"] = result.marker ? nlohmann::ordered_json(*result.marker) : nullptr;
-  return json_response(200, body);
+  return json_text_response(200, job_list_body(result.items, result.marker));
 }
 
 http::response get_job_output(call& c) {

@@ -1,5 +1,7 @@
 #include "glacier/api/responses.hpp"
 
+#include <utility>
+
 namespace glacier::api {
 
 http::response json_response(unsigned status, const nlohmann::ordered_json& body) {
@@ -7,6 +9,14 @@ http::response json_response(unsigned status, const nlohmann::ordered_json& body
   r.status = status;
   r.headers["Content-Type"] = "application/json";
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+http::response json_text_response(unsigned status, std::string body) {
+  http::response r;
+  r.status = status;
+  r.headers["Content-Type"] = "application/json";
+  r.body = std::move(body);
   return r;
 }
 
