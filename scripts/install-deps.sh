@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs what building glacier-mock needs on Debian 12 (bookworm); with
 # --with-test-clients also what the end-to-end tests drive it with (boto3, the AWS CLI,
-# Node.js and the JS SDK). Idempotent: only what is missing is installed, and a rerun with
-# everything present touches no package index.
+# Node.js and the JS SDK); with --with-fuzzing clang and its libFuzzer runtime for fuzz/
+# (GCC's sanitizer runtimes come with g++). Idempotent: only what is missing is installed,
+# and a rerun with everything present touches no package index.
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 [--with-test-clients]"
+  echo "usage: $0 [--with-test-clients] [--with-fuzzing]"
 }
 
 with_test_clients=0
+with_fuzzing=0
 for arg in "$@"; do
   case "$arg" in
     --with-test-clients) with_test_clients=1 ;;
+    --with-fuzzing) with_fuzzing=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -64,6 +67,13 @@ if [ "$with_test_clients" -eq 1 ]; then
   # Either AWS CLI major version works; Debian's awscli package is v2.
   command -v aws >/dev/null 2>&1 || missing+=(awscli)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
+fi
+
+if [ "$with_fuzzing" -eq 1 ]; then
+  # libclang-rt-dev follows Debian's default clang and holds libclang_rt.fuzzer.
+  for pkg in clang libclang-rt-dev; do
+    installed "$pkg" || missing+=("$pkg")
+  done
 fi
 
 apt_install "${missing[@]+"${missing[@]}"}"

@@ -44,8 +44,9 @@ std::vector<scope_snapshot> store::snapshot(const std::optional<std::string>& ac
         v.archives.push_back(a);
         v.archives.back().data.reset();
       }
-      vault->jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job& j) {
-        v.jobs.push_back(detail::materialize(sequence, j, vault->name, vault->arn, ids_));
+      const auto& state = *vault;  // a lambda cannot capture a structured binding (clang 14)
+      state.jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job& j) {
+        v.jobs.push_back(detail::materialize(sequence, j, state.name, state.arn, ids_));
         return true;
       });
       for (const auto& [sequence, u] : vault->uploads) v.uploads.push_back(u.info);

@@ -195,14 +195,16 @@ std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blo
                        {"archive", records::archive_json(a)}});
         blobs.push_back(records::archive_blob(a.id));
       }
-      vault->jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job& stored) {
-        const auto j = detail::materialize(sequence, stored, name, vault->arn, ids_);
-        nlohmann::json r{{"t", "job"}, {"s", s}, {"vault", name}, {"job", records::job_json(j)}};
+      const auto& state = *vault;  // a lambda cannot capture a structured binding (clang 14)
+      state.jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job& stored) {
+        const auto j = detail::materialize(sequence, stored, state.name, state.arn, ids_);
+        nlohmann::json r{
+            {"t", "job"}, {"s", s}, {"vault", state.name}, {"job", records::job_json(j)}};
         if (j.status == job_status::succeeded &&
             j.parameters.action == job_action::inventory_retrieval) {
           blobs.push_back(records::inventory_blob(j.id));
         } else if (j.status == job_status::succeeded && j.output &&
-                   !vault->archive_index.contains(*j.parameters.archive_id)) {
+                   !state.archive_index.contains(*j.parameters.archive_id)) {
           // The archive is gone but the job's output is still served until it is purged.
           r["output_blob"] = records::archive_blob(*j.parameters.archive_id);
           blobs.push_back(records::archive_blob(*j.parameters.archive_id));

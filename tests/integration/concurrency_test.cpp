@@ -42,6 +42,13 @@ using glacier::http::header_map;
 using glacier::testing::http_client;
 using glacier::testing::http_reply;
 
+// spdlog builds its registry on first use, inside libspdlog, whose static-init guard
+// ThreadSanitizer cannot see (the library is not instrumented). A server test whose io
+// threads log first then reports a false race on the registry, as glacier-mock itself
+// never does (main sets logging up before any thread). Building it here, before main(),
+// covers every test in this binary.
+[[maybe_unused]] const bool spdlog_registry_ready = (spdlog::default_logger(), true);
+
 constexpr int client_threads = 8;
 // Bounded by both: sanitizer builds run several times slower, and must still finish fast.
 constexpr auto load_duration = 2s;

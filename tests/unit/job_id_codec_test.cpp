@@ -18,7 +18,7 @@ bool in_alphabet(char c) {
 
 TEST(job_id_codec, ids_have_glaciers_length_and_alphabet) {
   const job_id_codec codec(42);
-  for (const std::uint64_t sequence : {0, 1, 2, 1000, 1 << 30}) {
+  for (const std::uint64_t sequence : {0U, 1U, 2U, 1000U, 1U << 30}) {
     const auto id = codec.encode(sequence);
     ASSERT_EQ(id.size(), 92u);
     for (char c : id) ASSERT_TRUE(in_alphabet(c)) << id;

@@ -64,7 +64,8 @@ TEST(sigv4, sha256_and_hmac_match_known_vectors) {
   // RFC 4231 test case 2.
   const auto mac = glacier::sigv4::hmac_sha256("Jefe", "what do ya want for nothing?");
   std::string hex;
-  for (unsigned char c : mac) {
+  for (const char signed_c : mac) {
+    const auto c = static_cast<unsigned char>(signed_c);
     static constexpr char digits[] = "0123456789abcdef";
     hex += digits[c >> 4];
     hex += digits[c & 0x0f];
