@@ -6,9 +6,15 @@ namespace glacier::detail {
 
 namespace {
 
+bool selects_nothing(const inventory_selection& s) {
+  return !s.start_date && !s.end_date && !s.limit && !s.marker && s.limit_value == 0 &&
+         s.start == time_point{} && s.end == time_point{};
+}
+
 bool has_details(const job& j) {
   const auto& p = j.parameters;
-  return p.description || p.archive_id || p.sns_topic || p.range || p.inventory ||
+  const bool selection = p.inventory && !selects_nothing(*p.inventory);
+  return p.description || p.archive_id || p.sns_topic || p.range || selection ||
          j.status == job_status::failed || p.action != job_action::inventory_retrieval ||
          j.next_inventory_marker;
 }
@@ -25,6 +31,7 @@ stored_job compact(const job& j, const id_generator& ids) {
   s.format = j.parameters.format;
   s.status = j.status;
   s.output = j.output;
+  s.plain_inventory_selection = j.parameters.inventory && selects_nothing(*j.parameters.inventory);
   const bool derived = ids.job_sequence(j.id) == j.sequence;
   if (!derived || has_details(j)) {
     auto& d = s.details_or_new();
@@ -33,7 +40,7 @@ stored_job compact(const job& j, const id_generator& ids) {
     d.archive_id = j.parameters.archive_id;
     d.sns_topic = j.parameters.sns_topic;
     d.range = j.parameters.range;
-    d.inventory = j.parameters.inventory;
+    if (!s.plain_inventory_selection) d.inventory = j.parameters.inventory;
     if (j.status == job_status::failed) d.status_message = j.status_message;
     d.archive_size = j.archive_size;
     d.archive_tree_hash = j.archive_tree_hash;
@@ -93,6 +100,7 @@ job materialize(std::uint64_t sequence, const stored_job& s, const std::string& 
     j.output_length = d->output_length;
     j.next_inventory_marker = d->next_inventory_marker;
   }
+  if (s.plain_inventory_selection) j.parameters.inventory = inventory_selection{};
   // An inventory's output is its whole document, so its sizes need no storage of their own.
   if (s.action == job_action::inventory_retrieval && s.status == job_status::succeeded &&
       s.output) {

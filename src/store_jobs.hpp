@@ -47,6 +47,9 @@ struct stored_job {
   retrieval_tier tier = retrieval_tier::standard;
   inventory_format format = inventory_format::json;
   job_status status = job_status::in_progress;
+  /// An inventory job's InventoryRetrievalParameters, when they select nothing (no dates,
+  /// limit or marker), as almost all do; other selections are in `details`.
+  bool plain_inventory_selection = false;
   std::shared_ptr<const std::string> output;  ///< archive bytes or inventory document
   std::unique_ptr<job_details> details;
 
