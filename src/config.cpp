@@ -22,6 +22,9 @@ constexpr std::string_view default_config_path = "config/glacier-mock.json";
 // Ten years: long enough for any test scenario, small enough that no millisecond
 // arithmetic on the value can overflow.
 constexpr std::uint64_t max_millis = 10ULL * 365 * 24 * 3600 * 1000;
+// 1 TiB/s: faster than any link, and small enough that the session's bytes-per-window
+// arithmetic (rate x milliseconds, saturating) stays simple.
+constexpr std::uint64_t max_body_rate = 1ULL << 40;
 
 // Thrown by a knob's parser with the reason only; the caller adds key, value and source.
 struct bad_value {
@@ -201,8 +204,15 @@ const std::vector<knob_spec>& knob_specs() {
                    &config::max_upload_bytes, 0, u64_max),
       integer_knob("max_total_archive_bytes", "BYTES", "all archive bytes held at once",
                    &config::max_total_archive_bytes, 0, u64_max),
-      duration_knob("read_timeout_ms", "a started request must arrive within this",
+      duration_knob("read_timeout_ms",
+                    "a started request's line and headers must arrive within this, and so "
+                    "must its body unless it keeps --min-body-bytes-per-second",
                     &config::read_timeout, 1, 1),
+      integer_knob("min_body_bytes_per_second", "BYTES",
+                   "a request body may outlast --read-timeout-ms as long as each read-timeout "
+                   "period brings at least this many bytes per second; 0 = the whole request "
+                   "must arrive within one read timeout",
+                   &config::min_body_bytes_per_second, 0, max_body_rate),
       duration_knob("write_timeout_ms", "a response must be taken by the client within this",
                     &config::write_timeout, 1, 1),
       duration_knob("idle_timeout_ms", "an idle keep-alive connection is closed after this",

@@ -27,6 +27,7 @@ struct config {
   std::uint64_t max_upload_bytes = 4ULL << 30;          ///< one UploadArchive body
   std::uint64_t max_total_archive_bytes = 16ULL << 30;  ///< all archive bytes held
   duration read_timeout{30'000};                        ///< a request must arrive within this
+  std::uint64_t min_body_bytes_per_second = 1024;       ///< a body this fast may outlast it
   duration write_timeout{30'000};                       ///< a response must be taken within this
   duration idle_timeout{60'000};                        ///< keep-alive connection idle limit
   duration shutdown_deadline{10'000};                   ///< in-flight requests get this on SIGTERM
@@ -38,8 +39,8 @@ struct config {
   unsigned sns_max_attempts = 3;               ///< delivery attempts per notification
   duration sns_retry_backoff{200};             ///< first retry delay, doubled each time
   duration sns_timeout{2000};                  ///< one Publish request's time limit
-  std::optional<std::uint64_t> seed;            ///< makes every generated id reproducible
-  std::string data_dir;                          ///< empty: nothing touches the disk
+  std::optional<std::uint64_t> seed;           ///< makes every generated id reproducible
+  std::string data_dir;                        ///< empty: nothing touches the disk
   std::string log_level = "info";              ///< trace|debug|info|warn|error|off
   std::string log_format = "text";             ///< text|json
 };

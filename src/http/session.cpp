@@ -5,10 +5,11 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -24,6 +25,21 @@ namespace bhttp = boost::beast::http;
 
 // Draining after an early error response is only a courtesy to the client; cap it.
 constexpr duration max_linger{1000};
+// Beast's own read loop uses this much at most per read; reads while a request arrives
+// keep to it.
+constexpr std::size_t max_read_size = std::size_t{64} * 1024;
+
+std::uint64_t window_bytes_for(const config& cfg) {
+  const auto rate = cfg.min_body_bytes_per_second;
+  if (rate == 0) return 0;
+  const auto millis = static_cast<std::uint64_t>(cfg.read_timeout.count());
+  const auto seconds = millis / 1000;
+  constexpr auto most = std::numeric_limits<std::uint64_t>::max();
+  // Saturates instead of overflowing: such a window cannot be filled, which is the intent.
+  if (seconds >= most / rate) return most;
+  // At least one byte, or a tiny rate x window would move the deadline with no data at all.
+  return std::max<std::uint64_t>(1, rate * seconds + rate * (millis % 1000) / 1000);
+}
 
 std::string describe_remote(const asio::ip::tcp::socket& socket) {
   beast::error_code ec;
@@ -48,7 +64,7 @@ bool is_framing_header(std::string_view name) {
 }  // namespace
 
 session_hub::session_hub(const config& cfg, api::dispatcher& dispatcher)
-    : cfg_(cfg), dispatcher_(dispatcher) {}
+    : cfg_(cfg), dispatcher_(dispatcher), body_bytes_per_window_(window_bytes_for(cfg)) {}
 
 void session_hub::add(const std::shared_ptr<session>& s) {
   const std::lock_guard lock(mutex_);
@@ -87,7 +103,10 @@ bool session_hub::begin_shutdown() {
 }
 
 session::session(asio::ip::tcp::socket&& socket, std::shared_ptr<session_hub> hub)
-    : hub_(std::move(hub)), stream_(std::move(socket)), delay_timer_(stream_.get_executor()) {
+    : hub_(std::move(hub)),
+      stream_(std::move(socket)),
+      delay_timer_(stream_.get_executor()),
+      read_timer_(stream_.get_executor()) {
   remote_ = describe_remote(stream_.socket());
 }
 
@@ -131,6 +150,7 @@ void session::await_request() {
   phase_ = phase::idle;
   const auto& cfg = hub_->settings();
   stream_.expires_after(first_request_ ? cfg.read_timeout : cfg.idle_timeout);
+  stream_expiry_set_ = true;
   stream_.async_read_some(buffer_.prepare(4096),
                           beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
 }
@@ -146,20 +166,63 @@ void session::on_first_bytes(beast::error_code ec, std::size_t bytes) {
 }
 
 void session::read_header() {
-  phase_ = phase::busy;
+  phase_ = phase::reading;
   const auto& cfg = hub_->settings();
   parser_.emplace();
-  parser_->header_limit(cfg.max_header_bytes);
   parser_->body_limit(cfg.max_body_bytes);
+  header_budget_ = cfg.max_header_bytes;
+  window_bytes_ = 0;
+  read_timed_out_ = false;
   method_ = "-";
   target_ = "-";
   started_ = std::chrono::steady_clock::now();
-  stream_.expires_after(cfg.read_timeout);
-  bhttp::async_read_header(stream_, buffer_, *parser_,
-                           beast::bind_front_handler(&session::on_read_header, shared_from_this()));
+  deadline_ = started_ + cfg.read_timeout;
+  parse_header();
 }
 
-void session::on_read_header(beast::error_code ec, std::size_t /*bytes*/) {
+void session::parse_header() {
+  // The session feeds the parser itself, because Beast 1.81 applies header_limit to each
+  // parse step without deducting the fields it already consumed; so the budget is kept
+  // here and handed to the parser before every step. A request that arrived whole (the
+  // usual case) is parsed at once, without another read or a post.
+  beast::error_code ec = bhttp::error::need_more;
+  if (buffer_.size() > 0) {
+    parser_->header_limit(static_cast<std::uint32_t>(header_budget_));
+    const auto used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (used > header_budget_) {
+      // The parser measures the fields after the request line against the whole limit.
+      ec = bhttp::error::header_limit;
+    } else {
+      header_budget_ -= used;
+      // Unparsed bytes already fill the budget, yet the header has not ended.
+      if (ec == bhttp::error::need_more && buffer_.size() >= header_budget_) {
+        ec = bhttp::error::header_limit;
+      }
+    }
+  }
+  if (ec == bhttp::error::need_more) {
+    read_more(&session::on_header_bytes);
+    return;
+  }
+  on_read_header(ec);
+}
+
+void session::on_header_bytes(beast::error_code ec, std::size_t bytes) {
+  if (read_timed_out_) {
+    drop_late_request();
+    return;
+  }
+  if (ec) {
+    // The client went away (reset, EOF mid-header) or the session was shut down.
+    close();
+    return;
+  }
+  buffer_.commit(bytes);
+  parse_header();
+}
+
+void session::on_read_header(beast::error_code ec) {
   // The request line is stored as soon as it parses, so even a request rejected for its
   // headers is logged with its method and target.
   if (const auto& req = parser_->get(); !req.target().empty()) {
@@ -179,19 +242,11 @@ void session::on_read_header(beast::error_code ec, std::size_t /*bytes*/) {
                      std::to_string(hub_->settings().max_body_bytes) + " bytes");
     return;
   }
-  if (ec == beast::error::timeout) {
-    spdlog::info("dropping {}: request header not complete within {} ms", remote_,
-                 hub_->settings().read_timeout.count());
-    close();
-    return;
-  }
-  if (ec && is_parse_error(ec) && ec != bhttp::error::partial_message &&
-      ec != bhttp::error::end_of_stream) {
+  if (ec && is_parse_error(ec)) {
     fail_request(error_code::bad_request, "malformed HTTP request: " + ec.message());
     return;
   }
   if (ec) {
-    // The client went away (reset, EOF mid-header) or the session was shut down.
     close();
     return;
   }
@@ -203,6 +258,7 @@ void session::on_read_header(beast::error_code ec, std::size_t /*bytes*/) {
     // never gets here, because the parser rejects its Content-Length with body_limit.
     continue_.emplace(bhttp::status::continue_, 11);
     stream_.expires_after(hub_->settings().write_timeout);
+    stream_expiry_set_ = true;
     bhttp::async_write(
         stream_, *continue_,
         beast::bind_front_handler(&session::on_continue_written, shared_from_this()));
@@ -213,6 +269,10 @@ void session::on_read_header(beast::error_code ec, std::size_t /*bytes*/) {
 
 void session::on_continue_written(beast::error_code ec, std::size_t /*bytes*/) {
   continue_.reset();
+  if (read_timed_out_) {
+    drop_late_request();
+    return;
+  }
   if (ec) {
     close();
     return;
@@ -221,39 +281,105 @@ void session::on_continue_written(beast::error_code ec, std::size_t /*bytes*/) {
 }
 
 void session::read_body() {
+  // Whatever is buffered first: a small body usually came in the header's read.
+  while (buffer_.size() > 0 && !parser_->is_done()) {
+    beast::error_code ec;
+    const auto used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    window_bytes_ += used;
+    if (ec == bhttp::error::need_more || (!ec && used == 0)) break;
+    if (ec) {
+      on_body_error(ec);
+      return;
+    }
+  }
   if (parser_->is_done()) {
     handle_request();
     return;
   }
-  // The timer restarts for every chunk: a big upload may take long, a stalled one may not.
-  stream_.expires_after(hub_->settings().read_timeout);
-  bhttp::async_read_some(stream_, buffer_, *parser_,
-                         beast::bind_front_handler(&session::on_read_body, shared_from_this()));
+  // Enough body since the deadline last moved: the client keeps the minimum rate.
+  const auto per_window = hub_->body_bytes_per_window();
+  if (per_window != 0 && window_bytes_ >= per_window) {
+    window_bytes_ = 0;
+    deadline_ = std::chrono::steady_clock::now() + hub_->settings().read_timeout;
+  }
+  read_more(&session::on_body_bytes);
 }
 
-void session::on_read_body(beast::error_code ec, std::size_t /*bytes*/) {
+void session::on_body_bytes(beast::error_code ec, std::size_t bytes) {
+  if (read_timed_out_) {
+    drop_late_request();
+    return;
+  }
+  if (ec) {
+    // The client went away (EOF mid-body is a partial message) or the session was shut down.
+    close();
+    return;
+  }
+  buffer_.commit(bytes);
+  read_body();
+}
+
+void session::on_body_error(beast::error_code ec) {
   if (ec == bhttp::error::body_limit) {
     fail_request(error_code::request_entity_too_large,
                  "request body exceeds the limit of " +
                      std::to_string(hub_->settings().max_body_bytes) + " bytes");
     return;
   }
-  if (ec == beast::error::timeout) {
-    spdlog::info("dropping {}: {} {} body stalled for {} ms", remote_, method_, target_,
-                 hub_->settings().read_timeout.count());
-    close();
-    return;
-  }
-  if (ec && is_parse_error(ec) && ec != bhttp::error::partial_message &&
-      ec != bhttp::error::end_of_stream) {
+  if (is_parse_error(ec)) {
     fail_request(error_code::bad_request, "malformed HTTP request body: " + ec.message());
     return;
   }
-  if (ec) {
-    close();
+  close();
+}
+
+void session::read_more(read_handler handler) {
+  if (stream_expiry_set_) {
+    // read_timer_ bounds the request as a whole; a per-read timeout on the stream would
+    // restart with every chunk.
+    stream_.expires_never();
+    stream_expiry_set_ = false;
+  }
+  arm_read_deadline();
+  stream_.async_read_some(buffer_.prepare(beast::read_size(buffer_, max_read_size)),
+                          beast::bind_front_handler(handler, shared_from_this()));
+}
+
+void session::arm_read_deadline() {
+  // A wait already under way re-reads deadline_ when it fires, extended or not.
+  if (read_timer_waiting_) return;
+  read_timer_waiting_ = true;
+  read_timer_.expires_at(deadline_);
+  read_timer_.async_wait(beast::bind_front_handler(&session::on_read_deadline, shared_from_this()));
+}
+
+void session::on_read_deadline(beast::error_code /*ec*/) {
+  // Fired or cancelled alike: deadline_ and the phase decide what happens.
+  read_timer_waiting_ = false;
+  if (phase_ != phase::reading) return;
+  if (std::chrono::steady_clock::now() < deadline_) {
+    arm_read_deadline();
     return;
   }
-  read_body();
+  // The pending read (or 100-continue write) completes with an error and sees the flag.
+  read_timed_out_ = true;
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);
+}
+
+void session::drop_late_request() {
+  const auto& cfg = hub_->settings();
+  if (!parser_ || !parser_->is_header_done()) {
+    spdlog::info("dropping {}: request header not complete within {} ms", remote_,
+                 cfg.read_timeout.count());
+  } else {
+    spdlog::info(
+        "dropping {}: {} {} body not complete by its deadline (read timeout {} ms, kept "
+        "while {} bytes/s arrive)",
+        remote_, method_, target_, cfg.read_timeout.count(), cfg.min_body_bytes_per_second);
+  }
+  close();
 }
 
 void session::handle_request() {
@@ -309,6 +435,7 @@ void session::fail_request(error_code code, std::string message) {
 }
 
 void session::send(response&& res) {
+  phase_ = phase::busy;
   pending_ = std::move(res);
   if (hub_->shutting_down()) keep_alive_ = false;
   try {
@@ -363,6 +490,7 @@ void session::write_some() {
   // Per chunk again: an archive of gigabytes may take long, a client that stops reading
   // may not.
   stream_.expires_after(hub_->settings().write_timeout);
+  stream_expiry_set_ = true;
   bhttp::async_write_some(stream_, *serializer_,
                           beast::bind_front_handler(&session::on_write_some, shared_from_this()));
 }
@@ -415,6 +543,8 @@ void session::finish_exchange(bool written) {
 
 void session::close() {
   phase_ = phase::closing;
+  // A pending deadline wait holds the session alive; let it go now.
+  if (read_timer_waiting_) read_timer_.cancel();
   beast::error_code ec;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   stream_.close();
@@ -425,6 +555,7 @@ void session::linger_close() {
   // the kernel send RST, which can destroy the error response before the client reads
   // it; so half-close and discard input for a short while first.
   phase_ = phase::closing;
+  if (read_timer_waiting_) read_timer_.cancel();
   beast::error_code ec;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   if (ec) {
@@ -432,6 +563,7 @@ void session::linger_close() {
     return;
   }
   stream_.expires_after(std::min(max_linger, hub_->settings().read_timeout));
+  stream_expiry_set_ = true;
   stream_.async_read_some(asio::buffer(drain_),
                           beast::bind_front_handler(&session::on_drain, shared_from_this()));
 }

@@ -140,6 +140,50 @@ class captured_log {
   std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
 };
 
+// A GET whose request line and headers, the closing blank line included, are exactly `total`
+// bytes (at least 100), spread over many short fields as a big real header block is.
+std::string header_block_of(std::size_t total, std::string_view target = "/h") {
+  std::string head = "GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; total - head.size() > 60; ++i) {
+    std::string name = "X-F" + std::to_string(i) + ": ";
+    head += name + std::string(40 - name.size() - 2, 'v') + "\r\n";
+  }
+  const std::string last = "X-Last: ";
+  head += last + std::string(total - head.size() - last.size() - 4, 'w') + "\r\n\r\n";
+  return head;
+}
+
+// Sends `text` a line at a time with a pause between, so the server reads it in pieces.
+// Stops early (and says so) when the server has stopped taking bytes.
+bool trickle_lines(http_client& client, std::string_view text) {
+  while (!text.empty()) {
+    const auto cut = std::min(text.find('\n'), text.size() - 1) + 1;
+    try {
+      client.send_raw(text.substr(0, cut));
+    } catch (const std::runtime_error&) {
+      return false;
+    }
+    text.remove_prefix(cut);
+    std::this_thread::sleep_for(3ms);
+  }
+  return true;
+}
+
+// Sends `chunk` every `pause` until `count` were sent or the server cut the connection;
+// returns how many were sent.
+int trickle_body(http_client& client, std::string_view chunk, std::chrono::milliseconds pause,
+                 int count) {
+  for (int sent = 0; sent < count; ++sent) {
+    std::this_thread::sleep_for(pause);
+    try {
+      client.send_raw(chunk);
+    } catch (const std::runtime_error&) {
+      return sent;
+    }
+  }
+  return count;
+}
+
 glacier::config test_config() {
   glacier::config cfg;
   cfg.host = "127.0.0.1";
@@ -148,6 +192,8 @@ glacier::config test_config() {
   cfg.max_header_bytes = 1024;
   cfg.max_body_bytes = 1024;
   cfg.read_timeout = glacier::duration(200);
+  // 204 bytes per 200 ms read timeout move a body's deadline on.
+  cfg.min_body_bytes_per_second = 1024;
   cfg.idle_timeout = glacier::duration(400);
   cfg.write_timeout = glacier::duration(1000);
   cfg.shutdown_deadline = glacier::duration(2000);
@@ -282,6 +328,51 @@ TEST_F(server_test, header_over_limit_gets_json_400_then_close) {
   EXPECT_TRUE(client.wait_for_close(1s));
 }
 
+TEST_F(server_test, header_block_one_byte_over_the_limit_in_one_send_gets_json_400) {
+  // Beast's own limit lets the fields after the request line use the whole limit again, so
+  // the total must be counted by the session: many small fields and a long request line.
+  for (const auto& block :
+       {header_block_of(1025), header_block_of(1025, "/" + std::string(600, 't'))}) {
+    http_client client(port_);
+    client.send_raw(block);
+    const auto reply = client.read_reply();
+    EXPECT_EQ(reply.status, 400U) << block.substr(0, 40);
+    EXPECT_NE(json_of(reply.body)["message"].get<std::string>().find("header"), std::string::npos);
+    EXPECT_TRUE(client.wait_for_close(1s));
+  }
+  EXPECT_EQ(dispatcher_.handled(), 0);
+}
+
+TEST_F(server_test, header_block_exactly_at_the_limit_is_served_whole_or_trickled) {
+  for (const auto& block :
+       {header_block_of(1024), header_block_of(1024, "/" + std::string(600, 't'))}) {
+    http_client whole(port_);
+    whole.send_raw(block);
+    EXPECT_EQ(whole.read_reply().status, 200U);
+    http_client trickled(port_);
+    ASSERT_TRUE(trickle_lines(trickled, block));
+    EXPECT_EQ(trickled.read_reply().status, 200U);
+  }
+  EXPECT_EQ(dispatcher_.handled(), 4);
+}
+
+TEST_F(server_test, trickled_header_block_over_the_limit_gets_json_400) {
+  // Room to trickle: only the size may end this request.
+  TearDown();
+  auto cfg = test_config();
+  cfg.read_timeout = glacier::duration(5000);
+  start(cfg);
+  for (const std::size_t size : {1025U, 1600U}) {
+    http_client client(port_);
+    trickle_lines(client, header_block_of(size));
+    const auto reply = client.read_reply();
+    EXPECT_EQ(reply.status, 400U) << size;
+    EXPECT_EQ(json_of(reply.body)["code"], "BadRequest");
+    EXPECT_TRUE(client.wait_for_close(2s));
+  }
+  EXPECT_EQ(dispatcher_.handled(), 0);
+}
+
 TEST_F(server_test, malformed_request_line_gets_json_400_then_close) {
   http_client client(port_);
   client.send_raw("THIS IS NOT HTTP\r\n\r\n");
@@ -320,6 +411,76 @@ TEST_F(server_test, client_stalling_in_the_body_is_dropped_after_read_timeout) {
   client.send_raw("PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-some");
   EXPECT_TRUE(client.wait_for_close(3s));
   EXPECT_EQ(dispatcher_.handled(), 0);
+}
+
+TEST_F(server_test, trickled_body_is_dropped_at_its_deadline_though_bytes_keep_arriving) {
+  // A byte every 20 ms is 50 bytes/s, far below the 1024 bytes/s that would move the
+  // deadline; each gap is a tenth of the read timeout, so a per-read timeout never fires.
+  http_client client(port_);
+  const auto start_time = std::chrono::steady_clock::now();
+  client.send_header("PUT", "/trickle", {}, 1000);
+  const int sent = trickle_body(client, "x", 20ms, 100);
+  const auto took = std::chrono::steady_clock::now() - start_time;
+  EXPECT_LT(sent, 100) << "still open after " << sent << " body bytes";
+  EXPECT_GE(sent, 4);
+  EXPECT_GE(took, 180ms);
+  EXPECT_LT(took, 1s);
+  EXPECT_EQ(dispatcher_.handled(), 0);
+}
+
+TEST_F(server_test, body_keeping_the_minimum_rate_may_outlast_the_read_timeout) {
+  TearDown();
+  auto cfg = test_config();
+  cfg.max_body_bytes = 64 * 1024;
+  start(cfg);
+  // 256 bytes every 50 ms: each piece alone moves the 200 ms deadline; 600 ms in all.
+  http_client client(port_);
+  const auto start_time = std::chrono::steady_clock::now();
+  client.send_header("PUT", "/steady", {}, 12 * 256);
+  ASSERT_EQ(trickle_body(client, std::string(256, 'b'), 50ms, 12), 12);
+  const auto reply = client.read_reply();
+  EXPECT_EQ(reply.status, 200U);
+  EXPECT_EQ(reply.body, "PUT /steady " + std::string(12 * 256, 'b'));
+  EXPECT_GE(std::chrono::steady_clock::now() - start_time, 500ms);
+}
+
+TEST_F(server_test, without_a_minimum_rate_the_whole_request_gets_one_read_timeout) {
+  TearDown();
+  auto cfg = test_config();
+  cfg.max_body_bytes = 64 * 1024;
+  cfg.min_body_bytes_per_second = 0;
+  start(cfg);
+  http_client client(port_);
+  const auto start_time = std::chrono::steady_clock::now();
+  client.send_header("PUT", "/steady", {}, 12 * 256);
+  EXPECT_LT(trickle_body(client, std::string(256, 'b'), 50ms, 12), 12);
+  const auto took = std::chrono::steady_clock::now() - start_time;
+  EXPECT_GE(took, 180ms);
+  EXPECT_LT(took, 500ms);
+  EXPECT_EQ(dispatcher_.handled(), 0);
+}
+
+TEST_F(server_test, stop_is_not_held_up_by_a_body_arriving_at_the_minimum_rate) {
+  TearDown();
+  auto cfg = test_config();
+  cfg.max_body_bytes = 64 * 1024;
+  cfg.min_body_bytes_per_second = 1;
+  cfg.read_timeout = glacier::duration(1000);
+  cfg.shutdown_deadline = glacier::duration(300);
+  start(cfg);
+  http_client client(port_);
+  client.send_header("PUT", "/slow-upload", {}, 60'000);
+  EXPECT_EQ(trickle_body(client, "x", 20ms, 5), 5);
+  const auto start_time = std::chrono::steady_clock::now();
+  server_->stop();
+  // The client would go on for a minute; the shutdown deadline ends the wait for it.
+  bool returned = false;
+  while (!returned && std::chrono::steady_clock::now() - start_time < 3s) {
+    trickle_body(client, "x", 0ms, 1);
+    returned = run_returned(20ms);
+  }
+  EXPECT_TRUE(returned);
+  EXPECT_LT(std::chrono::steady_clock::now() - start_time, 1s);
 }
 
 TEST_F(server_test, idle_keep_alive_connection_is_closed_after_idle_timeout) {

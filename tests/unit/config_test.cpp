@@ -187,7 +187,7 @@ TEST(config, knob_table_derives_env_and_flag_names_from_the_key) {
     EXPECT_EQ(knob.flag, flag);
     EXPECT_FALSE(knob.help.empty()) << knob.key;
   }
-  EXPECT_EQ(keys.size(), 29U);
+  EXPECT_EQ(keys.size(), 30U);
 }
 
 TEST(config, expedited_allowance_is_unlimited_unless_a_number_is_given) {
@@ -248,6 +248,18 @@ TEST(config, sns_delivery_knobs_parse_and_enforce_their_ranges) {
   EXPECT_TRUE(contains(error_of({"--sns-max-attempts", "21"}), "sns_max_attempts"));
   EXPECT_TRUE(contains(error_of({"--sns-timeout-ms", "0"}), "sns_timeout_ms"));
   EXPECT_TRUE(contains(error_of({"--sns-access-key-id", ""}), "sns_access_key_id"));
+}
+
+TEST(config, min_body_rate_parses_allows_zero_and_enforces_its_range) {
+  EXPECT_EQ(load({}).min_body_bytes_per_second, 1024U);
+  EXPECT_EQ(load({"--min-body-bytes-per-second", "0"}).min_body_bytes_per_second, 0U);
+  EXPECT_EQ(
+      load({}, {{"GLACIER_MOCK_MIN_BODY_BYTES_PER_SECOND", "65536"}}).min_body_bytes_per_second,
+      65536U);
+  EXPECT_TRUE(
+      contains(error_of({"--min-body-bytes-per-second", "-1"}), "min_body_bytes_per_second"));
+  EXPECT_TRUE(contains(error_of({"--min-body-bytes-per-second", "1099511627777"}),
+                       "min_body_bytes_per_second"));
 }
 
 TEST(config, seed_is_random_unless_a_number_is_given) {

@@ -42,6 +42,9 @@ class session_hub {
   const config& settings() const noexcept { return cfg_; }
   /// Where complete requests go.
   api::dispatcher& dispatcher() const noexcept { return dispatcher_; }
+  /// Body bytes that move a request's read deadline on by another read_timeout
+  /// (min_body_bytes_per_second x read_timeout, at least 1); 0 = the deadline never moves.
+  std::uint64_t body_bytes_per_window() const noexcept { return body_bytes_per_window_; }
   /// True once begin_shutdown() ran: sessions close after their current response.
   bool shutting_down() const noexcept { return shutting_down_.load(); }
 
@@ -62,6 +65,7 @@ class session_hub {
  private:
   const config cfg_;
   api::dispatcher& dispatcher_;
+  const std::uint64_t body_bytes_per_window_;
   std::atomic<bool> shutting_down_{false};
   mutable std::mutex mutex_;
   std::unordered_map<const session*, std::weak_ptr<session>> sessions_;
@@ -72,6 +76,12 @@ class session_hub {
 /// timeouts, hands them to the dispatcher, and writes the responses back (archive bytes
 /// straight from their shared buffer). Every failure is handled with error codes; nothing
 /// thrown leaves a completion handler.
+///
+/// A request's line and headers (at most max_header_bytes in all) must arrive within
+/// read_timeout of its first byte. The body shares that deadline, which moves to
+/// now + read_timeout each time another body_bytes_per_window() bytes have arrived since it
+/// last moved; so a body that keeps min_body_bytes_per_second may take as long as it needs,
+/// and a trickled or stalled one is dropped.
 class session : public std::enable_shared_from_this<session> {
  public:
   /// Takes over an accepted socket whose executor is a strand of its own.
@@ -92,16 +102,27 @@ class session : public std::enable_shared_from_this<session> {
   using wire_serializer =
       boost::beast::http::response_serializer<boost::beast::http::span_body<const char>>;
 
+  using read_handler = void (session::*)(boost::beast::error_code, std::size_t);
+
   // idle: waiting for the first byte of a request, so a shutdown may close at once.
-  enum class phase { idle, busy, closing };
+  // reading: the request has started; read_timer_ enforces its deadline.
+  // busy: the request is complete (or refused) and its response is under way.
+  enum class phase { idle, reading, busy, closing };
 
   void await_request();
   void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
   void read_header();
-  void on_read_header(boost::beast::error_code ec, std::size_t bytes);
+  void parse_header();
+  void on_header_bytes(boost::beast::error_code ec, std::size_t bytes);
+  void on_read_header(boost::beast::error_code ec);
   void on_continue_written(boost::beast::error_code ec, std::size_t bytes);
   void read_body();
-  void on_read_body(boost::beast::error_code ec, std::size_t bytes);
+  void on_body_bytes(boost::beast::error_code ec, std::size_t bytes);
+  void on_body_error(boost::beast::error_code ec);
+  void read_more(read_handler handler);
+  void arm_read_deadline();
+  void on_read_deadline(boost::beast::error_code ec);
+  void drop_late_request();
   void handle_request();
   void fail_request(error_code code, std::string message);
   void send(response&& res);
@@ -125,16 +146,25 @@ class session : public std::enable_shared_from_this<session> {
   std::optional<wire_response> wire_;
   std::optional<wire_serializer> serializer_;
   boost::asio::steady_timer delay_timer_;  // injected latency, waited without a thread
+  // One wait per read deadline, not per read: extending deadline_ costs nothing, and the
+  // timer only looks at it again when it fires.
+  boost::asio::steady_timer read_timer_;
   std::array<char, 4096> drain_{};
   std::string remote_;
   std::string method_;
   std::string target_;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point deadline_;  // the current request must arrive by then
+  std::uint64_t window_bytes_ = 0;                  // body bytes since deadline_ last moved
+  std::size_t header_budget_ = 0;  // header bytes the current request may still send
   unsigned version_ = 11;
   bool first_request_ = true;
   bool keep_alive_ = false;
   bool linger_ = false;    // close with a drain so an early error response is not lost to RST
   bool delaying_ = false;  // the response waits on delay_timer_
+  bool read_timer_waiting_ = false;
+  bool read_timed_out_ = false;
+  bool stream_expiry_set_ = false;  // stream_'s own timeout is armed (idle wait, writes)
   phase phase_ = phase::idle;
 };
 
