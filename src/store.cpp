@@ -231,7 +231,7 @@ job store::create_job(const scope& where, const std::string& vault_name,
   admit_retrieval(scopes_.at(where), j, j.creation_date);
   j.sequence = next_sequence_++;
   j.id = ids_.job_id(j.sequence);
-  vault.jobs.insert(j.sequence, detail::compact(j, ids_));
+  vault.jobs.insert(j.sequence, detail::compact(j, ids_, true));
   job_owner_.emplace(j.sequence, &vault);
   if (journal_)
     record({{"t", "job"},

@@ -21,7 +21,7 @@ bool has_details(const job& j) {
 
 }  // namespace
 
-stored_job compact(const job& j, const id_generator& ids) {
+stored_job compact(const job& j, const id_generator& ids, bool derived_id) {
   stored_job s;
   s.creation_date = j.creation_date;
   s.due = j.due;
@@ -32,7 +32,7 @@ stored_job compact(const job& j, const id_generator& ids) {
   s.status = j.status;
   s.output = j.output;
   s.plain_inventory_selection = j.parameters.inventory && selects_nothing(*j.parameters.inventory);
-  const bool derived = ids.job_sequence(j.id) == j.sequence;
+  const bool derived = derived_id || ids.job_sequence(j.id) == j.sequence;
   if (!derived || has_details(j)) {
     auto& d = s.details_or_new();
     if (!derived) d.id = j.id;
@@ -128,9 +128,15 @@ void job_table::count(const stored_job& j, int delta) {
 }
 
 void job_table::insert(std::uint64_t sequence, stored_job j) {
+  count(j, 1);
+  auto& t = of(j.status);
+  t.emplace_hint(t.end(), sequence, std::move(j));
+}
+
+void job_table::replace(std::uint64_t sequence, stored_job j) {
   erase(sequence);
   count(j, 1);
-  of(j.status).emplace(sequence, std::move(j));
+  of(j.status).insert_or_assign(sequence, std::move(j));
 }
 
 bool job_table::erase(std::uint64_t sequence) {

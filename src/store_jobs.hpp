@@ -60,8 +60,9 @@ struct stored_job {
   }
 };
 
-/// The compact form of `j`; its id is kept only when `ids` would not derive it.
-stored_job compact(const job& j, const id_generator& ids);
+/// The compact form of `j`; its id is kept only when `ids` would not derive it. A job just
+/// created with ids.job_id(sequence) passes `derived_id` and skips that check.
+stored_job compact(const job& j, const id_generator& ids, bool derived_id = false);
 /// The public form of a stored job.
 job materialize(std::uint64_t sequence, const stored_job& s, const std::string& vault_name,
                 const std::string& vault_arn, const id_generator& ids);
@@ -77,8 +78,10 @@ class job_table {
 
   stored_job* find(std::uint64_t sequence);
   const stored_job* find(std::uint64_t sequence) const;
-  /// Adds the job, replacing one with the same sequence.
+  /// Adds a job whose sequence is new (creation is in sequence order, so this appends).
   void insert(std::uint64_t sequence, stored_job j);
+  /// Adds the job, replacing one with the same sequence (journal replay).
+  void replace(std::uint64_t sequence, stored_job j);
   bool erase(std::uint64_t sequence);
   /// Moves the job to the table of `status`; returns it in its new place.
   stored_job& set_status(std::uint64_t sequence, job_status status);

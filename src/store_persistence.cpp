@@ -129,7 +129,7 @@ void store::replay(const nlohmann::json& r) {
     auto stored = detail::compact(j, ids_);
     // A job of an earlier run with another id key keeps its id, found through this index.
     if (stored.details && !stored.details->id.empty()) vault.jobs.foreign_ids[j.id] = j.sequence;
-    vault.jobs.insert(j.sequence, std::move(stored));
+    vault.jobs.replace(j.sequence, std::move(stored));
   } else if (type == "upload") {
     upload_state upload;
     upload.info = records::upload_from(r.at("upload"));
