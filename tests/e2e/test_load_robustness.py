@@ -982,7 +982,15 @@ class ShutdownUnderLoadTest(unittest.TestCase):
                    for i in range(self.THREADS)]
         for thread in threads:
             thread.start()
+        # At least LOAD_BEFORE_SIGNAL_S of load, and longer (bounded) on a machine whose
+        # busy disk makes fsynced uploads slow, until enough of them were acknowledged.
         time.sleep(self.LOAD_BEFORE_SIGNAL_S)
+        wait_limit = time.monotonic() + 10
+        while time.monotonic() < wait_limit:
+            with lock:
+                if len(acknowledged) > 20:
+                    break
+            time.sleep(0.1)
         with lock:
             before_signal = len(acknowledged)
         signalled.set()
