@@ -14,7 +14,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "glacier/api/job_notifications.hpp"
 #include "glacier/tree_hash.hpp"
 
 namespace glacier::fuzz {
@@ -26,6 +25,9 @@ namespace bhttp = boost::beast::http;
 
 // 2024-01-01T00:00:00Z, as in the unit tests.
 constexpr long long start_ms = 1704067200000LL;
+// The unit tests' harness seeds, so a trace names the ids a test would see.
+constexpr std::uint64_t id_seed = 42;
+constexpr std::uint64_t fault_seed = 7;
 
 // Small on purpose: the world is rebuilt for every input, and megabyte buffers would cut
 // the fuzzer's speed tenfold; big_archive_bytes() is only added for inputs that name it.
@@ -118,15 +120,8 @@ bool take_unexpected_error(std::string& message) {
 
 world::world()
     : clock(time_point(duration(start_ms))),
-      ids(42),
-      store(clock, ids, cfg),
-      scheduler(clock, store, cfg),
-      notifications(cfg, clock),
-      services{cfg, clock, ids, store, scheduler, notifications, faults, metrics},
-      dispatcher(services),
+      parts(config{}, clock, id_seed, fault_seed),
       trace_(std::getenv("GLACIER_FUZZ_TRACE") != nullptr) {
-  scheduler.on_completion(
-      [this](const completed_job& done) { api::publish_job_notifications(notifications, done); });
   const std::string vault = "/-/vaults/" + std::string(vault_name);
   setup("PUT", vault, "", {}, 201);
   setup("PUT", vault + "/notification-configuration",
@@ -224,13 +219,13 @@ http::response world::send(http::request&& request) {
                  r.status, r.operation.c_str(), std::string(r.payload().substr(0, 200)).c_str());
   }
   check_response(copy, r);
-  scheduler.run_due();
+  parts.scheduler.run_due();
   return r;
 }
 
 void world::advance(duration by) {
   clock.advance(by);
-  scheduler.run_due();
+  parts.scheduler.run_due();
 }
 
 void world::check_response(const http::request& request, const http::response& r) const {

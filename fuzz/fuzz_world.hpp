@@ -3,15 +3,8 @@
 #include <string>
 #include <string_view>
 
-#include "glacier/api/glacier_dispatcher.hpp"
 #include "glacier/clock.hpp"
-#include "glacier/config.hpp"
-#include "glacier/faults.hpp"
-#include "glacier/ids.hpp"
-#include "glacier/metrics.hpp"
-#include "glacier/notifier.hpp"
-#include "glacier/scheduler.hpp"
-#include "glacier/store.hpp"
+#include "glacier/service_parts.hpp"
 
 namespace glacier::fuzz {
 
@@ -57,16 +50,11 @@ class world {
   /// serialise and a client can parse back, and no 500 from the dispatcher's catch-all.
   void check_response(const http::request& request, const http::response& r) const;
 
-  config cfg;
   manual_clock clock;
-  id_generator ids;
-  glacier::store store;
-  glacier::scheduler scheduler;
-  notifier notifications;
-  fault_injector faults{7};
-  request_metrics metrics;
-  api::services services;
-  api::glacier_dispatcher dispatcher;
+  service_parts parts;
+  /// The fuzzers read these two; the rest of the parts stay behind `parts`.
+  config& cfg = parts.cfg;
+  api::glacier_dispatcher& dispatcher = parts.dispatcher;
 
   std::string archive_id;
   std::string job_id;      ///< archive retrieval, completed

@@ -21,17 +21,10 @@
 #include <thread>
 #include <vector>
 
-#include "glacier/api/glacier_dispatcher.hpp"
-#include "glacier/api/job_notifications.hpp"
 #include "glacier/clock.hpp"
 #include "glacier/config.hpp"
-#include "glacier/faults.hpp"
 #include "glacier/http/server.hpp"
-#include "glacier/ids.hpp"
-#include "glacier/metrics.hpp"
-#include "glacier/notifier.hpp"
-#include "glacier/scheduler.hpp"
-#include "glacier/store.hpp"
+#include "glacier/service_parts.hpp"
 #include "glacier/tree_hash.hpp"
 #include "support/http_client.hpp"
 
@@ -69,39 +62,20 @@ glacier::config load_config() {
 // clock, a started scheduler thread, the dispatcher and the server on its own thread.
 struct service {
   explicit service(const glacier::config& c)
-      : cfg(c),
-        ids(cfg.seed),
-        store(clock, ids, cfg),
-        scheduler(clock, store, cfg),
-        notifications(cfg, clock),
-        faults(cfg.seed),
-        services{cfg, clock, ids, store, scheduler, notifications, faults, metrics},
-        dispatcher(services),
-        server(cfg, dispatcher) {
-    scheduler.on_completion([this](const glacier::completed_job& done) {
-      glacier::api::publish_job_notifications(notifications, done);
-    });
+      : parts(c, clock, c.seed, c.seed), server(parts.cfg, parts.dispatcher) {
     port = server.listen();
-    scheduler.start();
+    parts.scheduler.start();
     thread = std::thread([this] { server.run(); });
   }
 
   ~service() {
     server.stop();
     if (thread.joinable()) thread.join();
-    scheduler.stop();
+    parts.scheduler.stop();
   }
 
-  glacier::config cfg;
   glacier::adjustable_clock clock;
-  glacier::id_generator ids;
-  glacier::store store;
-  glacier::scheduler scheduler;
-  glacier::notifier notifications;
-  glacier::fault_injector faults;
-  glacier::request_metrics metrics;
-  glacier::api::services services;
-  glacier::api::glacier_dispatcher dispatcher;
+  glacier::service_parts parts;
   glacier::http::server server;
   std::uint16_t port = 0;
   std::thread thread;

@@ -3,15 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "glacier/api/glacier_dispatcher.hpp"
 #include "glacier/clock.hpp"
-#include "glacier/config.hpp"
-#include "glacier/faults.hpp"
-#include "glacier/ids.hpp"
-#include "glacier/metrics.hpp"
-#include "glacier/notifier.hpp"
-#include "glacier/scheduler.hpp"
-#include "glacier/store.hpp"
+#include "glacier/service_parts.hpp"
 
 namespace glacier::testing {
 
@@ -39,16 +32,18 @@ struct api_harness {
   /// Moves the clock and completes what is due, as the scheduler thread would.
   std::size_t advance(duration by);
 
-  config cfg;
   manual_clock clock;
-  id_generator ids;
-  glacier::store store;
-  glacier::scheduler scheduler;
-  notifier notifications;
-  fault_injector faults{7};
-  request_metrics metrics;
-  api::services services;
-  api::glacier_dispatcher dispatcher;
+  /// Owns what the names below refer to; they stay so tests can write h.store and the like.
+  service_parts parts;
+  config& cfg = parts.cfg;
+  id_generator& ids = parts.ids;
+  glacier::store& store = parts.store;
+  glacier::scheduler& scheduler = parts.scheduler;
+  notifier& notifications = parts.notifications;
+  fault_injector& faults = parts.faults;
+  request_metrics& metrics = parts.metrics;
+  api::services& services = parts.services;
+  api::glacier_dispatcher& dispatcher = parts.dispatcher;
 };
 
 /// A deterministic byte pattern of `n` bytes.
