@@ -113,10 +113,7 @@ void store::delete_vault(const scope& where, const std::string& name) {
     throw error(error_code::invalid_parameter_value,
                 "Vault not empty or recently written to: " + vault.arn);
   }
-  vault.jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job&) {
-    job_owner_.erase(sequence);
-    return true;
-  });
+  forget_jobs(vault);
   for (const auto& [sequence, upload] : vault.uploads) total_archive_bytes_ -= upload.bytes;
   scopes_[where].vaults.erase(name);
   if (journal_) record({{"t", "vault_deleted"}, {"s", records::scope_json(where)}, {"name", name}});
@@ -233,11 +230,7 @@ job store::create_job(const scope& where, const std::string& vault_name,
   j.id = ids_.job_id(j.sequence);
   vault.jobs.insert(j.sequence, detail::compact(j, ids_, true));
   job_owner_.emplace(j.sequence, &vault);
-  if (journal_)
-    record({{"t", "job"},
-            {"s", records::scope_json(where)},
-            {"vault", vault.name},
-            {"job", records::job_json(j)}});
+  record_job(vault, j);
   return j;
 }
 
@@ -320,67 +313,55 @@ std::shared_ptr<const std::string> store::inventory_document(vault_state& vault,
   return document;
 }
 
-void store::fill_output(std::uint64_t sequence, vault_state& vault, time_point completion) {
+const detail::stored_job& store::fill_output(std::uint64_t sequence, vault_state& vault,
+                                             time_point completion) {
   auto* j = vault.jobs.find(sequence);
   j->completion_date = completion;
   if (j->action == job_action::inventory_retrieval) {
     j->output = inventory_document(vault, *j, completion);
     vault.last_inventory_date = completion;
-    vault.jobs.set_status(sequence, job_status::succeeded);
-    return;
+    return vault.jobs.set_status(sequence, job_status::succeeded);
   }
   auto& d = *j->details;
   const auto found = vault.archive_index.find(*d.archive_id);
   if (found == vault.archive_index.end()) {
     d.status_message =
         "The archive was deleted before the retrieval job completed: " + *d.archive_id;
-    vault.jobs.set_status(sequence, job_status::failed);
-    return;
+    return vault.jobs.set_status(sequence, job_status::failed);
   }
   const archive& a = vault.archives.at(found->second);
   j->output = a.data;
   d.output_offset = d.retrieved.start;
   d.output_length = a.size == 0 ? 0 : d.retrieved.length();
-  vault.jobs.set_status(sequence, job_status::succeeded);
+  return vault.jobs.set_status(sequence, job_status::succeeded);
 }
 
 std::optional<completed_job> store::complete_job(std::uint64_t sequence, time_point completion) {
   std::lock_guard lock(mutex_);
-  const auto owner = job_owner_.find(sequence);
-  if (owner == job_owner_.end()) return std::nullopt;
-  vault_state& vault = *owner->second;
-  const auto* stored = vault.jobs.find(sequence);
-  if (!stored || stored->completed()) return std::nullopt;
-  fill_output(sequence, vault, completion);
-  auto j = detail::materialize(sequence, *vault.jobs.find(sequence), vault.name, vault.arn, ids_);
+  auto* owner = vault_of_running_job(sequence);
+  if (!owner) return std::nullopt;
+  vault_state& vault = *owner;
+  const auto& done = fill_output(sequence, vault, completion);
+  auto j = detail::materialize(sequence, done, vault.name, vault.arn, ids_);
   if (j.parameters.action == job_action::inventory_retrieval && j.output) {
     write_blob(records::inventory_blob(j.id), *j.output);
   }
-  if (journal_)
-    record({{"t", "job"},
-            {"s", records::scope_json(vault.scope)},
-            {"vault", vault.name},
-            {"job", records::job_json(j)}});
+  record_job(vault, j);
   return completed_job{std::move(j), vault.notifications};
 }
 
 std::optional<completed_job> store::fail_job(std::uint64_t sequence, time_point completion,
                                              const std::string& message) {
   std::lock_guard lock(mutex_);
-  const auto owner = job_owner_.find(sequence);
-  if (owner == job_owner_.end()) return std::nullopt;
-  vault_state& vault = *owner->second;
+  auto* owner = vault_of_running_job(sequence);
+  if (!owner) return std::nullopt;
+  vault_state& vault = *owner;
   auto* stored = vault.jobs.find(sequence);
-  if (!stored || stored->completed()) return std::nullopt;
   stored->completion_date = completion;
   stored->details_or_new().status_message = message;
   const auto& failed = vault.jobs.set_status(sequence, job_status::failed);
   auto j = detail::materialize(sequence, failed, vault.name, vault.arn, ids_);
-  if (journal_)
-    record({{"t", "job"},
-            {"s", records::scope_json(vault.scope)},
-            {"vault", vault.name},
-            {"job", records::job_json(j)}});
+  record_job(vault, j);
   return completed_job{std::move(j), vault.notifications};
 }
 
@@ -400,6 +381,29 @@ bool store::purge_job(std::uint64_t sequence) {
   job_owner_.erase(owner);
   if (journal_) record({{"t", "job_purged"}, {"seq", sequence}});
   return true;
+}
+
+store::vault_state* store::vault_of_running_job(std::uint64_t sequence) {
+  const auto owner = job_owner_.find(sequence);
+  if (owner == job_owner_.end()) return nullptr;
+  const auto* j = owner->second->jobs.find(sequence);
+  return j && !j->completed() ? owner->second : nullptr;
+}
+
+void store::record_job(const vault_state& vault, const job& j) {
+  // Checked here, before the record is built: building it costs more than the job itself.
+  if (!journal_) return;
+  record({{"t", "job"},
+          {"s", records::scope_json(vault.scope)},
+          {"vault", vault.name},
+          {"job", records::job_json(j)}});
+}
+
+void store::forget_jobs(const vault_state& vault) {
+  vault.jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job&) {
+    job_owner_.erase(sequence);
+    return true;
+  });
 }
 
 std::vector<job_timer> store::pending_jobs() const {

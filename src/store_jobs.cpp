@@ -11,9 +11,10 @@ bool selects_nothing(const inventory_selection& s) {
          s.start == time_point{} && s.end == time_point{};
 }
 
-bool has_details(const job& j) {
+// `plain_selection`: the inventory selection, if any, selects nothing.
+bool has_details(const job& j, bool plain_selection) {
   const auto& p = j.parameters;
-  const bool selection = p.inventory && !selects_nothing(*p.inventory);
+  const bool selection = p.inventory && !plain_selection;
   return p.description || p.archive_id || p.sns_topic || p.range || selection ||
          j.status == job_status::failed || p.action != job_action::inventory_retrieval ||
          j.next_inventory_marker;
@@ -33,7 +34,7 @@ stored_job compact(const job& j, const id_generator& ids, bool derived_id) {
   s.output = j.output;
   s.plain_inventory_selection = j.parameters.inventory && selects_nothing(*j.parameters.inventory);
   const bool derived = derived_id || ids.job_sequence(j.id) == j.sequence;
-  if (!derived || has_details(j)) {
+  if (!derived || has_details(j, s.plain_inventory_selection)) {
     auto& d = s.details_or_new();
     if (!derived) d.id = j.id;
     d.description = j.parameters.description;

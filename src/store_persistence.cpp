@@ -55,18 +55,9 @@ void store::replay(const nlohmann::json& r) {
     clock_offset_ = duration(r.at("offset_ms").get<long long>());
     return;
   }
-  if (type == "job_purged") {
-    const std::uint64_t sequence = r.at("seq");
-    const auto owner = job_owner_.find(sequence);
-    if (owner == job_owner_.end()) return;
-    auto& jobs = owner->second->jobs;
-    if (const auto* j = jobs.find(sequence); j && j->details && !j->details->id.empty()) {
-      jobs.foreign_ids.erase(j->details->id);
-    }
-    jobs.erase(sequence);
-    job_owner_.erase(owner);
-    return;
-  }
+  // load_journal skips the records of purged jobs before replaying, so the purge records
+  // themselves have nothing left to do.
+  if (type == "job_purged") return;
   const auto where = records::scope_from(r.at("s"));
   auto& account = scopes_[where];
   if (type == "account") {
@@ -91,10 +82,7 @@ void store::replay(const nlohmann::json& r) {
   if (found == account.vaults.end()) return;  // a record of a vault deleted later
   auto& vault = *found->second;
   if (type == "vault_deleted") {
-    vault.jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job&) {
-      job_owner_.erase(sequence);
-      return true;
-    });
+    forget_jobs(vault);
     account.vaults.erase(found);
   } else if (type == "archive") {
     auto a = records::archive_from(r.at("archive"));

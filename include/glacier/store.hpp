@@ -221,7 +221,14 @@ class store {
   const vault_state& vault_or_throw(const scope& where, const std::string& name) const;
   bool is_purged(const detail::stored_job& j, time_point now) const;
   std::optional<std::uint64_t> job_sequence(const vault_state& vault, const std::string& id) const;
-  void fill_output(std::uint64_t sequence, vault_state& vault, time_point completion);
+  /// Completes the job with its output; returns it in its new status table.
+  const detail::stored_job& fill_output(std::uint64_t sequence, vault_state& vault,
+                                        time_point completion);
+  /// The vault of the job with this sequence while it is in progress, else null.
+  vault_state* vault_of_running_job(std::uint64_t sequence);
+  void record_job(const vault_state& vault, const job& j);
+  /// Drops the scheduler's way to the vault's jobs (the vault is going away).
+  void forget_jobs(const vault_state& vault);
   std::shared_ptr<const std::string> inventory_document(vault_state& vault, detail::stored_job& j,
                                                         time_point completion);
   archive new_archive(std::optional<std::string> description,

@@ -202,24 +202,30 @@ void session::parse_header() {
     }
   }
   if (ec == bhttp::error::need_more) {
-    read_more(&session::on_header_bytes);
+    read_more();
     return;
   }
   on_read_header(ec);
 }
 
-void session::on_header_bytes(beast::error_code ec, std::size_t bytes) {
+// One continuation for every read of a request, header or body: the parser knows which
+// part it is in.
+void session::on_request_bytes(beast::error_code ec, std::size_t bytes) {
   if (read_timed_out_) {
     drop_late_request();
     return;
   }
   if (ec) {
-    // The client went away (reset, EOF mid-header) or the session was shut down.
+    // The client went away (reset, EOF mid-request) or the session was shut down.
     close();
     return;
   }
   buffer_.commit(bytes);
-  parse_header();
+  if (parser_->is_header_done()) {
+    read_body();
+  } else {
+    parse_header();
+  }
 }
 
 void session::on_read_header(beast::error_code ec) {
@@ -303,21 +309,7 @@ void session::read_body() {
     window_bytes_ = 0;
     deadline_ = std::chrono::steady_clock::now() + hub_->settings().read_timeout;
   }
-  read_more(&session::on_body_bytes);
-}
-
-void session::on_body_bytes(beast::error_code ec, std::size_t bytes) {
-  if (read_timed_out_) {
-    drop_late_request();
-    return;
-  }
-  if (ec) {
-    // The client went away (EOF mid-body is a partial message) or the session was shut down.
-    close();
-    return;
-  }
-  buffer_.commit(bytes);
-  read_body();
+  read_more();
 }
 
 void session::on_body_error(beast::error_code ec) {
@@ -334,7 +326,7 @@ void session::on_body_error(beast::error_code ec) {
   close();
 }
 
-void session::read_more(read_handler handler) {
+void session::read_more() {
   if (stream_expiry_set_) {
     // read_timer_ bounds the request as a whole; a per-read timeout on the stream would
     // restart with every chunk.
@@ -342,8 +334,9 @@ void session::read_more(read_handler handler) {
     stream_expiry_set_ = false;
   }
   arm_read_deadline();
-  stream_.async_read_some(buffer_.prepare(beast::read_size(buffer_, max_read_size)),
-                          beast::bind_front_handler(handler, shared_from_this()));
+  stream_.async_read_some(
+      buffer_.prepare(beast::read_size(buffer_, max_read_size)),
+      beast::bind_front_handler(&session::on_request_bytes, shared_from_this()));
 }
 
 void session::arm_read_deadline() {

@@ -102,8 +102,6 @@ class session : public std::enable_shared_from_this<session> {
   using wire_serializer =
       boost::beast::http::response_serializer<boost::beast::http::span_body<const char>>;
 
-  using read_handler = void (session::*)(boost::beast::error_code, std::size_t);
-
   // idle: waiting for the first byte of a request, so a shutdown may close at once.
   // reading: the request has started; read_timer_ enforces its deadline.
   // busy: the request is complete (or refused) and its response is under way.
@@ -113,13 +111,12 @@ class session : public std::enable_shared_from_this<session> {
   void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
   void read_header();
   void parse_header();
-  void on_header_bytes(boost::beast::error_code ec, std::size_t bytes);
+  void on_request_bytes(boost::beast::error_code ec, std::size_t bytes);
   void on_read_header(boost::beast::error_code ec);
   void on_continue_written(boost::beast::error_code ec, std::size_t bytes);
   void read_body();
-  void on_body_bytes(boost::beast::error_code ec, std::size_t bytes);
   void on_body_error(boost::beast::error_code ec);
-  void read_more(read_handler handler);
+  void read_more();
   void arm_read_deadline();
   void on_read_deadline(boost::beast::error_code ec);
   void drop_late_request();
