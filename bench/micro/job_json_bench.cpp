@@ -12,6 +12,7 @@
 #include "glacier/api/job_json.hpp"
 #include "glacier/model/job.hpp"
 #include "store_records.hpp"
+#include "support/job_json_reference.hpp"
 
 namespace {
 
@@ -50,7 +51,7 @@ void BM_job_description_json_dump(benchmark::State& state) {
   const auto j = make_job(state.range(0) == 1);
   std::size_t bytes = 0;
   for (auto _ : state) {
-    const auto text = glacier::api::job_description_json(j).dump();
+    const auto text = glacier::reference::job_description_json(j).dump();
     bytes = text.size();
     benchmark::DoNotOptimize(text.data());
   }
@@ -77,7 +78,7 @@ BENCHMARK(BM_job_description_body)->Arg(0)->Arg(1);
 void BM_job_description_json_build(benchmark::State& state) {
   const auto j = make_job(state.range(0) == 1);
   for (auto _ : state) {
-    auto d = glacier::api::job_description_json(j);
+    auto d = glacier::reference::job_description_json(j);
     benchmark::DoNotOptimize(d);
   }
   state.SetLabel(state.range(0) == 1 ? "archive job" : "inventory job");
@@ -90,7 +91,8 @@ void BM_list_jobs_page_json(benchmark::State& state) {
   for (auto _ : state) {
     nlohmann::ordered_json body;
     body["JobList"] = nlohmann::ordered_json::array();
-    for (const auto& j : page) body["JobList"].push_back(glacier::api::job_description_json(j));
+    for (const auto& j : page)
+      body["JobList"].push_back(glacier::reference::job_description_json(j));
     body["Marker"] = page.back().id;
     const auto text = body.dump();
     benchmark::DoNotOptimize(text.data());

@@ -19,7 +19,7 @@ void publish_job_notifications(notifier& notifications, const completed_job& don
     }
   }
   if (!j.parameters.sns_topic && !vault_topic) return;
-  const auto message = job_description_json(j).dump();
+  const auto message = job_description_body(j);
   if (j.parameters.sns_topic) notifications.publish(*j.parameters.sns_topic, j.id, message);
   // One topic gets one message, even when the job and the vault both name it.
   if (vault_topic && vault_topic != j.parameters.sns_topic) {

@@ -4,19 +4,14 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "glacier/model/job.hpp"
 
 namespace glacier::api {
 
-/// A job as DescribeJob, ListJobs and job notifications show it: every field of the
-/// model, in the model's order, with null where AWS sends null.
-nlohmann::ordered_json job_description_json(const job& j);
-
-/// Appends job_description_json(j) to `out` serialised exactly as json_response would
-/// serialise it (compact, UTF-8 kept, invalid UTF-8 replaced by U+FFFD), without building
-/// the JSON object.
+/// Appends a job as DescribeJob, ListJobs, job notifications and the admin state show it
+/// to `out`: every field of the model, in the model's order, with null where AWS sends
+/// null; compact JSON as json_response writes it (UTF-8 kept, invalid UTF-8 replaced by
+/// U+FFFD), written directly rather than through a JSON object.
 void append_job_description(std::string& out, const job& j);
 
 /// DescribeJob's body: the bytes of append_job_description.

@@ -15,6 +15,7 @@
 #include "glacier/api/responses.hpp"
 #include "glacier/model/job.hpp"
 #include "support/api_harness.hpp"
+#include "support/job_json_reference.hpp"
 
 namespace glacier::testing {
 namespace {
@@ -27,7 +28,7 @@ constexpr std::uint64_t mib = std::uint64_t{1024} * 1024;
 
 // What DescribeJob answered before the direct writer: the object through json_response.
 std::string reference_body(const job& j) {
-  return api::json_response(200, api::job_description_json(j)).body;
+  return api::json_response(200, reference::job_description_json(j)).body;
 }
 
 // What ListJobs answered before the direct writer.
@@ -36,7 +37,7 @@ std::string reference_list_body(const std::vector<job>& jobs,
   nlohmann::ordered_json body;
   body["JobList"] = nlohmann::ordered_json::array();
   for (const auto& j : jobs) {
-    body["JobList"].push_back(api::job_description_json(j));
+    body["JobList"].push_back(reference::job_description_json(j));
   }
   body["Marker"] = marker ? nlohmann::ordered_json(*marker) : nullptr;
   return api::json_response(200, body).body;
@@ -222,7 +223,7 @@ class job_json_writer : public ::testing::TestWithParam<variant> {};
 
 TEST_P(job_json_writer, matches_the_nlohmann_dump_byte_for_byte) {
   const auto& j = GetParam().j;
-  const auto expected = api::job_description_json(j).dump();
+  const auto expected = reference::job_description_json(j).dump();
   EXPECT_EQ(api::job_description_body(j), expected);
   EXPECT_EQ(reference_body(j), expected);
 }
@@ -231,7 +232,7 @@ TEST_P(job_json_writer, appends_after_existing_text) {
   const auto& j = GetParam().j;
   std::string out = "prefix";
   api::append_job_description(out, j);
-  EXPECT_EQ(out, "prefix" + api::job_description_json(j).dump());
+  EXPECT_EQ(out, "prefix" + reference::job_description_json(j).dump());
 }
 
 INSTANTIATE_TEST_SUITE_P(variants, job_json_writer, ::testing::ValuesIn(variants()),
@@ -254,7 +255,7 @@ TEST(job_json, invalid_utf8_is_replaced_as_json_response_replaced_it) {
   for (const std::string text : {"bad \xc3", "lone \x80 byte", "overlong \xc0\xaf", "\xff\xfe"}) {
     const auto j = every_string(archive_in_progress(), text);
     // A plain dump() throws on these; DescribeJob used json_response, which replaces them.
-    EXPECT_THROW((void)api::job_description_json(j).dump(), nlohmann::json::type_error);
+    EXPECT_THROW((void)reference::job_description_json(j).dump(), nlohmann::json::type_error);
     const auto body = api::job_description_body(j);
     EXPECT_EQ(body, reference_body(j));
     EXPECT_NE(body.find("\xef\xbf\xbd"), std::string::npos) << body;
