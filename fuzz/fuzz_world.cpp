@@ -14,7 +14,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "glacier/tree_hash.hpp"
+#include "glacier/aws/tree_hash.hpp"
 
 namespace glacier::fuzz {
 

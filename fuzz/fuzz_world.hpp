@@ -3,8 +3,8 @@
 #include <string>
 #include <string_view>
 
-#include "glacier/clock.hpp"
-#include "glacier/service_parts.hpp"
+#include "glacier/app/service_parts.hpp"
+#include "glacier/core/clock.hpp"
 
 namespace glacier::fuzz {
 

@@ -12,10 +12,10 @@
 #include <system_error>
 #include <vector>
 
-#include "glacier/app.hpp"
-#include "glacier/config.hpp"
+#include "glacier/app/app.hpp"
+#include "glacier/core/config.hpp"
+#include "glacier/core/logging.hpp"
 #include "glacier/http/server.hpp"
-#include "glacier/logging.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "glacier/api/job_json.hpp"
-#include "glacier/model/job.hpp"
-#include "store_records.hpp"
+#include "glacier/store/model/job.hpp"
+#include "store/records.hpp"
 #include "support/job_json_reference.hpp"
 
 namespace {

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "glacier/clock.hpp"
-#include "glacier/config.hpp"
-#include "glacier/ids.hpp"
-#include "glacier/scheduler.hpp"
-#include "glacier/store.hpp"
+#include "glacier/core/clock.hpp"
+#include "glacier/core/config.hpp"
+#include "glacier/core/ids.hpp"
+#include "glacier/jobs/scheduler.hpp"
+#include "glacier/store/store.hpp"
 
 namespace {
 
@@ -121,7 +121,10 @@ void BM_store_list_jobs_filter_no_match(benchmark::State& state) {
   }
   state.SetLabel("statuscode=Succeeded, all InProgress");
 }
-BENCHMARK(BM_store_list_jobs_filter_no_match)->Arg(10)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_store_list_jobs_filter_no_match)
+    ->Arg(10)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMicrosecond);
 
 // GET /_mock/metrics counts jobs by status and tier with this, under the store lock.
 void BM_store_stats(benchmark::State& state) {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "glacier/tree_hash.hpp"
+#include "glacier/aws/tree_hash.hpp"
 
 namespace {
 
@@ -19,7 +19,8 @@ const std::string& bytes(std::int64_t n) {
 }
 
 void BM_tree_hash(benchmark::State& state) {
-  const std::string_view data(bytes(state.range(0)).data(), static_cast<std::size_t>(state.range(0)));
+  const std::string_view data(bytes(state.range(0)).data(),
+                              static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) {
     auto d = glacier::tree_hash(data);
     benchmark::DoNotOptimize(d);
@@ -29,7 +30,8 @@ void BM_tree_hash(benchmark::State& state) {
 BENCHMARK(BM_tree_hash)->Arg(64 << 10)->Arg(1 << 20)->Arg(64 << 20)->Unit(benchmark::kMicrosecond);
 
 void BM_sha256_evp(benchmark::State& state) {
-  const std::string_view data(bytes(state.range(0)).data(), static_cast<std::size_t>(state.range(0)));
+  const std::string_view data(bytes(state.range(0)).data(),
+                              static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) {
     auto d = glacier::sha256(data);
     benchmark::DoNotOptimize(d);

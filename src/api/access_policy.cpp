@@ -3,7 +3,7 @@
 #include "glacier/api/responses.hpp"
 #include "glacier/api/vault_config.hpp"
 #include "glacier/api/vaults.hpp"
-#include "glacier/store.hpp"
+#include "glacier/store/store.hpp"
 
 namespace glacier::api {
 

@@ -2,8 +2,8 @@
 
 #include "glacier/api/json_body.hpp"
 #include "glacier/api/responses.hpp"
-#include "glacier/error.hpp"
-#include "glacier/store.hpp"
+#include "glacier/core/error.hpp"
+#include "glacier/store/store.hpp"
 
 namespace glacier::api {
 

@@ -3,12 +3,12 @@
 #include "glacier/api/job_json.hpp"
 #include "glacier/api/json_body.hpp"
 #include "glacier/api/responses.hpp"
-#include "glacier/error.hpp"
-#include "glacier/faults.hpp"
-#include "glacier/metrics.hpp"
-#include "glacier/notifier.hpp"
-#include "glacier/scheduler.hpp"
-#include "glacier/store.hpp"
+#include "glacier/core/error.hpp"
+#include "glacier/core/faults.hpp"
+#include "glacier/core/metrics.hpp"
+#include "glacier/jobs/notifier.hpp"
+#include "glacier/jobs/scheduler.hpp"
+#include "glacier/store/store.hpp"
 
 namespace glacier::api {
 

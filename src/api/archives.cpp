@@ -3,9 +3,9 @@
 #include "glacier/api/checksum_headers.hpp"
 #include "glacier/api/responses.hpp"
 #include "glacier/api/vaults.hpp"
-#include "glacier/error.hpp"
-#include "glacier/store.hpp"
-#include "glacier/tree_hash.hpp"
+#include "glacier/aws/tree_hash.hpp"
+#include "glacier/core/error.hpp"
+#include "glacier/store/store.hpp"
 
 namespace glacier::api {
 

@@ -1,7 +1,7 @@
 #include "glacier/api/checksum_headers.hpp"
 
-#include "glacier/error.hpp"
-#include "glacier/model/archive.hpp"
+#include "glacier/core/error.hpp"
+#include "glacier/store/model/archive.hpp"
 
 namespace glacier::api {
 

@@ -5,8 +5,8 @@
 
 #include "glacier/api/admin.hpp"
 #include "glacier/api/router.hpp"
-#include "glacier/faults.hpp"
-#include "glacier/metrics.hpp"
+#include "glacier/core/faults.hpp"
+#include "glacier/core/metrics.hpp"
 
 namespace glacier::api {
 

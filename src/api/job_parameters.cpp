@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "glacier/api/json_body.hpp"
-#include "glacier/error.hpp"
-#include "glacier/model/archive.hpp"
-#include "glacier/model/inventory.hpp"
-#include "glacier/tree_hash.hpp"
+#include "glacier/aws/tree_hash.hpp"
+#include "glacier/core/error.hpp"
+#include "glacier/store/model/archive.hpp"
+#include "glacier/store/model/inventory.hpp"
 
 namespace glacier::api {
 

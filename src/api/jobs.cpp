@@ -6,10 +6,10 @@
 #include "glacier/api/job_parameters.hpp"
 #include "glacier/api/responses.hpp"
 #include "glacier/api/vaults.hpp"
-#include "glacier/error.hpp"
-#include "glacier/scheduler.hpp"
-#include "glacier/store.hpp"
-#include "glacier/tree_hash.hpp"
+#include "glacier/aws/tree_hash.hpp"
+#include "glacier/core/error.hpp"
+#include "glacier/jobs/scheduler.hpp"
+#include "glacier/store/store.hpp"
 
 namespace glacier::api {
 

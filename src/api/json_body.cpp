@@ -1,6 +1,6 @@
 #include "glacier/api/json_body.hpp"
 
-#include "glacier/error.hpp"
+#include "glacier/core/error.hpp"
 
 namespace glacier::api {
 

@@ -5,8 +5,8 @@
 #include "glacier/api/checksum_headers.hpp"
 #include "glacier/api/responses.hpp"
 #include "glacier/api/vaults.hpp"
-#include "glacier/error.hpp"
-#include "glacier/store.hpp"
+#include "glacier/core/error.hpp"
+#include "glacier/store/store.hpp"
 
 namespace glacier::api {
 

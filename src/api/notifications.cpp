@@ -3,8 +3,8 @@
 #include "glacier/api/responses.hpp"
 #include "glacier/api/vault_config.hpp"
 #include "glacier/api/vaults.hpp"
-#include "glacier/error.hpp"
-#include "glacier/store.hpp"
+#include "glacier/core/error.hpp"
+#include "glacier/store/store.hpp"
 
 namespace glacier::api {
 

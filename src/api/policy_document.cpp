@@ -1,7 +1,7 @@
 #include "glacier/api/policy_document.hpp"
 
 #include "glacier/api/json_body.hpp"
-#include "glacier/error.hpp"
+#include "glacier/core/error.hpp"
 
 namespace glacier::api {
 

@@ -3,8 +3,8 @@
 #include <charconv>
 
 #include "glacier/api/responses.hpp"
-#include "glacier/error.hpp"
-#include "glacier/store.hpp"
+#include "glacier/core/error.hpp"
+#include "glacier/store/store.hpp"
 
 namespace glacier::api {
 

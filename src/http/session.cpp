@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "glacier/logging.hpp"
+#include "glacier/core/logging.hpp"
 
 namespace glacier::http {
 

@@ -21,11 +21,11 @@
 #include <thread>
 #include <vector>
 
-#include "glacier/clock.hpp"
-#include "glacier/config.hpp"
+#include "glacier/app/service_parts.hpp"
+#include "glacier/aws/tree_hash.hpp"
+#include "glacier/core/clock.hpp"
+#include "glacier/core/config.hpp"
 #include "glacier/http/server.hpp"
-#include "glacier/service_parts.hpp"
-#include "glacier/tree_hash.hpp"
 #include "support/http_client.hpp"
 
 namespace {

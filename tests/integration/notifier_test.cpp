@@ -1,4 +1,4 @@
-#include "glacier/notifier.hpp"
+#include "glacier/jobs/notifier.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,9 +20,9 @@
 #include <thread>
 #include <vector>
 
-#include "glacier/clock.hpp"
-#include "glacier/sigv4.hpp"
-#include "glacier/sns_client.hpp"
+#include "glacier/aws/sigv4.hpp"
+#include "glacier/aws/sns_client.hpp"
+#include "glacier/core/clock.hpp"
 
 namespace {
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "glacier/api/dispatcher.hpp"
-#include "glacier/error.hpp"
+#include "glacier/core/error.hpp"
 #include "support/http_client.hpp"
 
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "glacier/tree_hash.hpp"
+#include "glacier/aws/tree_hash.hpp"
 
 namespace glacier::testing {
 

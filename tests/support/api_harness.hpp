@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "glacier/clock.hpp"
-#include "glacier/service_parts.hpp"
+#include "glacier/app/service_parts.hpp"
+#include "glacier/core/clock.hpp"
 
 namespace glacier::testing {
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "glacier/clock.hpp"
-#include "glacier/model/job.hpp"
+#include "glacier/core/clock.hpp"
+#include "glacier/store/model/job.hpp"
 
 namespace glacier::reference {
 

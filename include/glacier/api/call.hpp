@@ -7,11 +7,11 @@
 #include <utility>
 #include <vector>
 
-#include "glacier/clock.hpp"
-#include "glacier/config.hpp"
+#include "glacier/core/clock.hpp"
+#include "glacier/core/config.hpp"
+#include "glacier/core/ids.hpp"
 #include "glacier/http/message.hpp"
-#include "glacier/ids.hpp"
-#include "glacier/model/scope.hpp"
+#include "glacier/store/model/scope.hpp"
 
 namespace glacier {
 class store;

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "glacier/api/call.hpp"
-#include "glacier/tree_hash.hpp"
+#include "glacier/aws/tree_hash.hpp"
 
 namespace glacier::api {
 

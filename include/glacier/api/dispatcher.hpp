@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "glacier/error.hpp"
+#include "glacier/core/error.hpp"
 #include "glacier/http/message.hpp"
 
 namespace glacier::api {

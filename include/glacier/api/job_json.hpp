@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "glacier/model/job.hpp"
+#include "glacier/store/model/job.hpp"
 
 namespace glacier::api {
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "glacier/notifier.hpp"
-#include "glacier/store.hpp"
+#include "glacier/jobs/notifier.hpp"
+#include "glacier/store/store.hpp"
 
 namespace glacier::api {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "glacier/model/job.hpp"
+#include "glacier/store/model/job.hpp"
 
 namespace boost::urls {
 class url_view;

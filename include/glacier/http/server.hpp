@@ -6,7 +6,7 @@
 #include <string>
 
 #include "glacier/api/dispatcher.hpp"
-#include "glacier/config.hpp"
+#include "glacier/core/config.hpp"
 
 namespace glacier::http {
 

@@ -22,8 +22,8 @@
 #include <unordered_map>
 
 #include "glacier/api/dispatcher.hpp"
-#include "glacier/config.hpp"
-#include "glacier/error.hpp"
+#include "glacier/core/config.hpp"
+#include "glacier/core/error.hpp"
 #include "glacier/http/message.hpp"
 
 namespace glacier::http {

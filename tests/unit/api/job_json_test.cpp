@@ -13,7 +13,7 @@
 
 #include "glacier/api/job_json.hpp"
 #include "glacier/api/responses.hpp"
-#include "glacier/model/job.hpp"
+#include "glacier/store/model/job.hpp"
 #include "support/api_harness.hpp"
 #include "support/job_json_reference.hpp"
 

@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "glacier/tree_hash.hpp"
+#include "glacier/aws/tree_hash.hpp"
 #include "support/api_harness.hpp"
 #include "support/expect_error.hpp"
 

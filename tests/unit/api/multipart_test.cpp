@@ -1,7 +1,7 @@
 // The six multipart-upload operations and their misuse.
 #include <gtest/gtest.h>
 
-#include "glacier/tree_hash.hpp"
+#include "glacier/aws/tree_hash.hpp"
 #include "support/api_harness.hpp"
 #include "support/expect_error.hpp"
 

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "glacier/api/glacier_dispatcher.hpp"
+#include "glacier/core/clock.hpp"
+#include "glacier/core/config.hpp"
+#include "glacier/core/faults.hpp"
+#include "glacier/core/ids.hpp"
+#include "glacier/core/metrics.hpp"
+#include "glacier/jobs/notifier.hpp"
+#include "glacier/jobs/scheduler.hpp"
+#include "glacier/store/store.hpp"
+
+namespace glacier {
+
+/// The service below the server, wired once for the application, the test harnesses and
+/// the fuzzers: store, scheduler, notifier, fault injector, metrics and the dispatcher, with
+/// completed jobs publishing their notifications. Nothing is started; the owner decides
+/// whether the scheduler and notifier threads run. The clock is the owner's, declared
+/// before this, because the application needs a real clock and the tests a manual one.
+struct service_parts {
+  /// `id_seed` fixes the generated ids and `fault_seed` the fault injector's dice; either
+  /// left empty draws from the system.
+  service_parts(const config& c, glacier::clock& clk, std::optional<std::uint64_t> id_seed,
+                std::optional<std::uint64_t> fault_seed);
+  // The completion listener captures `this`.
+  service_parts(const service_parts&) = delete;
+  service_parts& operator=(const service_parts&) = delete;
+
+  // Members in construction order: each part only refers to parts declared before it.
+  config cfg;
+  glacier::clock& clock;
+  id_generator ids;
+  glacier::store store;
+  glacier::scheduler scheduler;
+  notifier notifications;
+  fault_injector faults;
+  request_metrics metrics;
+  api::services services;
+  api::glacier_dispatcher dispatcher;
+};
+
+}  // namespace glacier

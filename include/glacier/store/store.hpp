@@ -1,0 +1,261 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "glacier/core/clock.hpp"
+#include "glacier/core/config.hpp"
+#include "glacier/core/ids.hpp"
+#include "glacier/store/model/archive.hpp"
+#include "glacier/store/model/job.hpp"
+#include "glacier/store/model/multipart_upload.hpp"
+#include "glacier/store/model/scope.hpp"
+#include "glacier/store/model/vault.hpp"
+#include "glacier/store/model/vault_config.hpp"
+
+namespace glacier {
+
+class journal;
+namespace detail {
+struct stored_job;
+}
+
+/// One page of a listing plus the marker of the next page (absent at the end).
+template <typename T>
+struct page {
+  std::vector<T> items;
+  std::optional<std::string> marker;
+};
+
+/// ListJobs filters.
+struct job_filter {
+  std::optional<bool> completed;
+  std::optional<job_status> status;
+};
+
+/// A job just completed, with its vault's notification configuration at that moment.
+struct completed_job {
+  glacier::job job;
+  std::optional<notification_config> vault_notifications;
+};
+
+/// Everything about one vault, for the admin API's state view.
+struct vault_snapshot {
+  vault_info info;
+  std::vector<archive> archives;  ///< metadata; `data` is left empty
+  std::vector<job> jobs;
+  std::vector<multipart_upload_info> uploads;
+  std::optional<std::string> access_policy;
+  std::optional<notification_config> notifications;
+  std::optional<vault_lock> lock;
+  vault_tags tags;
+};
+
+/// Everything about one (account, region).
+struct scope_snapshot {
+  glacier::scope scope;
+  retrieval_policy policy;
+  std::vector<provisioned_capacity> capacity;
+  std::vector<vault_snapshot> vaults;
+};
+
+/// Counts for the metrics endpoint.
+struct store_stats {
+  std::map<std::pair<job_status, retrieval_tier>, std::uint64_t> jobs;
+  std::uint64_t vaults = 0;
+  std::uint64_t archives = 0;
+  std::uint64_t archive_bytes = 0;  ///< archives and parts held
+  std::uint64_t uploads = 0;
+};
+
+/// What the scheduler must do next for a job created or completed by the store.
+struct job_timer {
+  std::uint64_t sequence;
+  time_point due;
+  bool purge = false;  ///< remove the completed job at `due`, rather than complete it
+};
+
+/// All state of the fake: vaults, archives and jobs, per (account, region).
+/// The only shared mutable state; it locks internally and returns values, never references.
+/// Throws glacier::error with the spec's codes and messages.
+class store {
+ public:
+  store(const clock& clock, id_generator& ids, const config& cfg);
+  ~store();
+
+  /// Creates the vault if it does not exist (CreateVault is idempotent).
+  void create_vault(const scope& where, const std::string& name);
+  /// DescribeVault; 404 when unknown.
+  vault_info describe_vault(const scope& where, const std::string& name) const;
+  /// ListVaults: vaults sorted by name, after the vault whose ARN is `marker`.
+  page<vault_info> list_vaults(const scope& where, const std::optional<std::string>& marker,
+                               std::size_t limit) const;
+  /// DeleteVault; refused while the vault holds archives.
+  void delete_vault(const scope& where, const std::string& name);
+
+  /// Stores an archive whose bytes and tree hash the caller has verified.
+  archive add_archive(const scope& where, const std::string& vault,
+                      std::optional<std::string> description,
+                      std::shared_ptr<const std::string> data, std::string tree_hash_hex);
+  /// DeleteArchive; idempotent for an archive already deleted.
+  void delete_archive(const scope& where, const std::string& vault, const std::string& id);
+
+  /// Creates a job from validated parameters; checks the archive and byte range.
+  /// Returns the job and when the scheduler must complete it.
+  job create_job(const scope& where, const std::string& vault, job_parameters parameters);
+  /// DescribeJob; 404 for unknown or purged jobs.
+  job describe_job(const scope& where, const std::string& vault, const std::string& id) const;
+  /// ListJobs in creation order, starting at the job whose id is `marker`.
+  page<job> list_jobs(const scope& where, const std::string& vault, const job_filter& filter,
+                      const std::optional<std::string>& marker, std::size_t limit) const;
+
+  /// Completes a due job (Succeeded, or Failed when its archive is gone). Returns the
+  /// completed job, or nothing when it no longer exists or was already complete.
+  std::optional<completed_job> complete_job(std::uint64_t sequence, time_point completion);
+  /// Fails a job with `message` (admin API). Returns the failed job, if it was in progress.
+  std::optional<completed_job> fail_job(std::uint64_t sequence, time_point completion,
+                                        const std::string& message);
+  /// Removes a completed job whose retention has passed. Returns true when one was removed.
+  bool purge_job(std::uint64_t sequence);
+
+  /// InitiateMultipartUpload with a validated part size and description.
+  multipart_upload_info initiate_upload(const scope& where, const std::string& vault,
+                                        std::optional<std::string> description,
+                                        std::uint64_t part_size);
+  /// UploadMultipartPart for bytes [start, end] whose tree hash the caller verified.
+  /// Checks alignment to the part size, the part's size and the part count; a part
+  /// uploaded again replaces the earlier one.
+  void upload_part(const scope& where, const std::string& vault, const std::string& upload_id,
+                   std::uint64_t start, std::uint64_t end, multipart_part part);
+  /// CompleteMultipartUpload: checks the size and the tree hash (computed from the part
+  /// hashes), then stores the archive. A failed check leaves the upload open.
+  archive complete_upload(const scope& where, const std::string& vault,
+                          const std::string& upload_id, std::uint64_t archive_size,
+                          const digest& expected_tree_hash);
+  /// AbortMultipartUpload; succeeds again for an upload already aborted.
+  void abort_upload(const scope& where, const std::string& vault, const std::string& upload_id);
+  /// ListMultipartUploads in creation order, starting at the upload whose id is `marker`.
+  page<multipart_upload_info> list_uploads(const scope& where, const std::string& vault,
+                                           const std::optional<std::string>& marker,
+                                           std::size_t limit) const;
+  /// ListParts: the upload and its parts by range, starting at the byte offset `marker`.
+  std::pair<multipart_upload_info, page<part_info>> list_parts(
+      const scope& where, const std::string& vault, const std::string& upload_id,
+      const std::optional<std::string>& marker, std::size_t limit) const;
+
+  /// SetVaultAccessPolicy.
+  void set_access_policy(const scope& where, const std::string& vault, std::string policy);
+  /// GetVaultAccessPolicy; 404 when none is set.
+  std::string access_policy(const scope& where, const std::string& vault) const;
+  /// DeleteVaultAccessPolicy; idempotent.
+  void delete_access_policy(const scope& where, const std::string& vault);
+
+  /// SetVaultNotifications (replaces any earlier configuration).
+  void set_notifications(const scope& where, const std::string& vault, notification_config n);
+  /// GetVaultNotifications; 404 when none is set.
+  notification_config notifications(const scope& where, const std::string& vault) const;
+  /// DeleteVaultNotifications; idempotent.
+  void delete_notifications(const scope& where, const std::string& vault);
+
+  /// InitiateVaultLock: InProgress for 24 hours; returns the lock id.
+  std::string initiate_lock(const scope& where, const std::string& vault, std::string policy);
+  /// GetVaultLock; 404 when there is none (an expired InProgress lock is gone).
+  vault_lock lock(const scope& where, const std::string& vault) const;
+  /// CompleteVaultLock with the lock id InitiateVaultLock returned.
+  void complete_lock(const scope& where, const std::string& vault, const std::string& lock_id);
+  /// AbortVaultLock; refused once Locked, else idempotent.
+  void abort_lock(const scope& where, const std::string& vault);
+
+  /// AddTagsToVault: adds or overwrites; at most 50 tags per vault.
+  void add_tags(const scope& where, const std::string& vault, const vault_tags& tags);
+  /// RemoveTagsFromVault; keys that are not there are ignored.
+  void remove_tags(const scope& where, const std::string& vault,
+                   const std::vector<std::string>& keys);
+  /// ListTagsForVault.
+  vault_tags tags(const scope& where, const std::string& vault) const;
+
+  /// GetDataRetrievalPolicy.
+  retrieval_policy data_retrieval_policy(const scope& where) const;
+  /// SetDataRetrievalPolicy (validated by the caller).
+  void set_data_retrieval_policy(const scope& where, retrieval_policy policy);
+  /// PurchaseProvisionedCapacity: a unit for one month; at most 2 active per account.
+  provisioned_capacity purchase_capacity(const scope& where);
+  /// ListProvisionedCapacity.
+  std::vector<provisioned_capacity> capacity(const scope& where) const;
+
+  /// Clears every vault, archive, job, upload and policy (admin reset).
+  void reset();
+  /// The sequence number of the job with this id, in any vault (admin API).
+  std::optional<std::uint64_t> find_job(const std::string& job_id) const;
+  /// The state, optionally only of one account and/or one vault name.
+  std::vector<scope_snapshot> snapshot(const std::optional<std::string>& account,
+                                       const std::optional<std::string>& vault) const;
+  /// Counts of what the store holds.
+  store_stats stats() const;
+
+  /// Makes every state change durable in `j` from now on (--data-dir).
+  void attach_journal(journal& j);
+  /// Rebuilds the state from `j`'s records, then compacts the journal (a fresh log and no
+  /// unreferenced blobs) and attaches it. Returns the clock offset it recorded.
+  duration load_journal(journal& j);
+  /// Records how far the clock runs ahead of the system clock, so a restart keeps it.
+  void note_clock_offset(duration offset);
+
+  /// For a scheduler starting up: when each job in progress is due, and when each
+  /// completed job's retention ends.
+  std::vector<job_timer> pending_jobs() const;
+
+ private:
+  struct vault_state;
+  struct scope_state;
+  struct upload_state;
+
+  vault_state& vault_or_throw(const scope& where, const std::string& name);
+  const vault_state& vault_or_throw(const scope& where, const std::string& name) const;
+  bool is_purged(const detail::stored_job& j, time_point now) const;
+  std::optional<std::uint64_t> job_sequence(const vault_state& vault, const std::string& id) const;
+  /// Completes the job with its output; returns it in its new status table.
+  const detail::stored_job& fill_output(std::uint64_t sequence, vault_state& vault,
+                                        time_point completion);
+  /// The vault of the job with this sequence while it is in progress, else null.
+  vault_state* vault_of_running_job(std::uint64_t sequence);
+  void record_job(const vault_state& vault, const job& j);
+  /// Drops the scheduler's way to the vault's jobs (the vault is going away).
+  void forget_jobs(const vault_state& vault);
+  std::shared_ptr<const std::string> inventory_document(vault_state& vault, detail::stored_job& j,
+                                                        time_point completion);
+  archive new_archive(std::optional<std::string> description,
+                      std::shared_ptr<const std::string> data, std::string tree_hash_hex);
+  void insert_archive(vault_state& vault, const archive& a);
+  void reserve_bytes(std::uint64_t bytes);
+  void record(nlohmann::json r);
+  void record_vault_config(const vault_state& vault);
+  void record_account(const scope& where, const scope_state& account);
+  void write_blob(const std::string& name, std::string_view data);
+  void replay(const nlohmann::json& r);
+  std::vector<nlohmann::json> current_records(std::vector<std::string>& blobs) const;
+  void admit_retrieval(scope_state& account, const job& j, time_point now);
+  void expire_lock(vault_state& vault, time_point now) const;
+  upload_state& upload_or_throw(vault_state& vault, const std::string& upload_id);
+  const upload_state& upload_or_throw(const vault_state& vault, const std::string& upload_id) const;
+
+  const clock& clock_;
+  id_generator& ids_;
+  const config& config_;
+  mutable std::mutex mutex_;
+  std::map<scope, scope_state> scopes_;
+  std::unordered_map<std::uint64_t, vault_state*> job_owner_;
+  std::uint64_t next_sequence_ = 1;
+  std::uint64_t total_archive_bytes_ = 0;
+  journal* journal_ = nullptr;
+  duration clock_offset_{0};
+};
+
+}  // namespace glacier

@@ -1,0 +1,137 @@
+#include "glacier/aws/sigv4.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <array>
+#include <ctime>
+#include <map>
+#include <stdexcept>
+
+namespace glacier::sigv4 {
+
+namespace {
+
+constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
+
+std::string to_hex(const unsigned char* data, std::size_t size) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out += digits[data[i] >> 4];
+    out += digits[data[i] & 0x0f];
+  }
+  return out;
+}
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+  return out;
+}
+
+// SigV4 wants header values trimmed, with inner runs of spaces collapsed to one.
+std::string normalize_value(std::string_view value) {
+  std::string out;
+  bool space = false;
+  for (char c : value) {
+    if (c == ' ' || c == '\t') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+// Sorted by lowercase name; a repeated name keeps its values in order, comma-joined.
+std::map<std::string, std::string> canonical_headers(const request& req) {
+  std::map<std::string, std::string> headers;
+  for (const auto& [name, value] : req.headers) {
+    auto [it, inserted] = headers.try_emplace(lowercase(name), normalize_value(value));
+    if (!inserted) it->second.append(",").append(normalize_value(value));
+  }
+  return headers;
+}
+
+std::string signed_header_list(const std::map<std::string, std::string>& headers) {
+  std::string out;
+  for (const auto& [name, value] : headers) out += (out.empty() ? "" : ";") + name;
+  return out;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+  return to_hex(digest.data(), size);
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int size = 0;
+  const auto* result =
+      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), &size);
+  if (result == nullptr) throw std::runtime_error("HMAC-SHA256 failed");
+  return std::string(reinterpret_cast<const char*>(mac.data()), size);
+}
+
+std::string amz_date(std::chrono::system_clock::time_point t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  std::array<char, 32> text{};
+  const auto size = std::strftime(text.data(), text.size(), "%Y%m%dT%H%M%SZ", &parts);
+  return std::string(text.data(), size);
+}
+
+std::string canonical_request(const request& req) {
+  const auto headers = canonical_headers(req);
+  std::string out;
+  out.append(req.method).append("\n");
+  out.append(req.path.empty() ? "/" : req.path).append("\n");
+  out.append(req.canonical_query).append("\n");
+  for (const auto& [name, value] : headers) out.append(name).append(":").append(value) += '\n';
+  out.append("\n");
+  out.append(signed_header_list(headers)).append("\n");
+  out.append(sha256_hex(req.payload));
+  return out;
+}
+
+std::string authorization(const request& req, const credentials& creds, std::string_view region,
+                          std::string_view service, std::string_view date) {
+  const auto day = date.substr(0, 8);
+  std::string scope;
+  scope.append(day).append("/").append(region).append("/").append(service).append("/aws4_request");
+
+  std::string string_to_sign;
+  string_to_sign.append(algorithm).append("\n");
+  string_to_sign.append(date).append("\n");
+  string_to_sign.append(scope).append("\n");
+  string_to_sign.append(sha256_hex(canonical_request(req)));
+
+  const auto k_date = hmac_sha256("AWS4" + creds.secret_access_key, day);
+  const auto k_region = hmac_sha256(k_date, region);
+  const auto k_service = hmac_sha256(k_region, service);
+  const auto k_signing = hmac_sha256(k_service, "aws4_request");
+  const auto signature = hmac_sha256(k_signing, string_to_sign);
+
+  std::string out(algorithm);
+  out.append(" Credential=").append(creds.access_key_id).append("/").append(scope);
+  out.append(", SignedHeaders=").append(signed_header_list(canonical_headers(req)));
+  out.append(", Signature=")
+      .append(to_hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size()));
+  return out;
+}
+
+}  // namespace glacier::sigv4

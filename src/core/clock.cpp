@@ -1,0 +1,120 @@
+#include "glacier/core/clock.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
+namespace glacier {
+
+time_point adjustable_clock::now() const {
+  const auto wall = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
+  return wall + duration(offset_ms_.load());
+}
+
+void adjustable_clock::advance(duration by) {
+  if (by.count() > 0) offset_ms_ += by.count();
+}
+
+namespace {
+
+std::tm to_utc_tm(time_point t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(
+      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return tm;
+}
+
+long long millis_of(time_point t) {
+  const auto ms = t.time_since_epoch().count() % 1000;
+  return ms < 0 ? ms + 1000 : ms;
+}
+
+bool parse_digits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
+  if (pos + count > text.size()) return false;
+  for (std::size_t i = pos; i < pos + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  const auto result = std::from_chars(text.data() + pos, text.data() + pos + count, out);
+  return result.ec == std::errc{};
+}
+
+}  // namespace
+
+std::string format_iso8601(time_point t) {
+  const auto tm = to_utc_tm(t);
+  char buffer[96];  // room for any int the compiler imagines in each field
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis_of(t));
+  return buffer;
+}
+
+std::string format_iso8601_seconds(time_point t) {
+  const auto tm = to_utc_tm(t);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string format_http_date(time_point t) {
+  const auto tm = to_utc_tm(t);
+  char buffer[40];
+  std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buffer;
+}
+
+bool parse_iso8601(std::string_view text, time_point& out) {
+  int year, month, day, hour = 0, minute = 0, second = 0;
+  if (!parse_digits(text, 0, 4, year) || text.size() < 10 || text[4] != '-' ||
+      !parse_digits(text, 5, 2, month) || text[7] != '-' || !parse_digits(text, 8, 2, day)) {
+    return false;
+  }
+  std::size_t pos = 10;
+  long long millis = 0;
+  int offset_minutes = 0;
+  if (pos < text.size()) {
+    if (text[pos] != 'T' || !parse_digits(text, pos + 1, 2, hour) || text.size() < pos + 9 ||
+        text[pos + 3] != ':' || !parse_digits(text, pos + 4, 2, minute) || text[pos + 6] != ':' ||
+        !parse_digits(text, pos + 7, 2, second)) {
+      return false;
+    }
+    pos += 9;
+    if (pos < text.size() && text[pos] == '.') {
+      std::size_t digits = 0;
+      ++pos;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+        if (digits < 3) millis = millis * 10 + (text[pos] - '0');
+        ++digits;
+        ++pos;
+      }
+      if (digits == 0) return false;
+      for (std::size_t i = digits; i < 3; ++i) millis *= 10;
+    }
+    if (pos == text.size()) return false;  // a time needs a zone: Z or an offset
+    if (text[pos] == 'Z' && pos + 1 == text.size()) {
+      pos += 1;
+    } else if ((text[pos] == '+' || text[pos] == '-') && pos + 6 == text.size() &&
+               text[pos + 3] == ':') {
+      int oh, om;
+      if (!parse_digits(text, pos + 1, 2, oh) || !parse_digits(text, pos + 4, 2, om) || oh > 23 ||
+          om > 59) {
+        return false;
+      }
+      offset_minutes = (oh * 60 + om) * (text[pos] == '+' ? 1 : -1);
+      pos += 6;
+    } else {
+      return false;
+    }
+  }
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return false;
+  using namespace std::chrono;
+  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{unsigned(month)},
+                           std::chrono::day{unsigned(day)}};
+  if (!ymd.ok()) return false;
+  const auto days = sys_days{ymd};
+  out = time_point_cast<duration>(days) + hours{hour} + minutes{minute} + seconds{second} +
+        milliseconds{millis} - minutes{offset_minutes};
+  return true;
+}
+
+}  // namespace glacier

@@ -1,0 +1,116 @@
+#include "glacier/jobs/scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace glacier {
+
+scheduler::scheduler(const clock& clock, store& store, const config& cfg)
+    : clock_(clock), store_(store), config_(cfg) {}
+
+scheduler::~scheduler() {
+  stop();
+}
+
+void scheduler::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void scheduler::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void scheduler::schedule(const job_timer& timer) {
+  bool earliest;
+  {
+    std::lock_guard lock(mutex_);
+    earliest = queue_.empty() || timer.due < queue_.top().due;
+    queue_.push(entry{timer.due, timer.sequence, timer.purge ? action::purge : action::complete});
+  }
+  // Only a new earliest entry changes how long the thread must sleep.
+  if (earliest) wake_.notify_one();
+}
+
+void scheduler::clock_changed() {
+  wake_.notify_all();
+}
+
+std::size_t scheduler::run_due() {
+  std::size_t completed = 0;
+  for (;;) {
+    entry next;
+    {
+      std::lock_guard lock(mutex_);
+      if (queue_.empty() || queue_.top().due > clock_.now()) break;
+      next = queue_.top();
+      queue_.pop();
+    }
+    if (next.what == action::purge) {
+      store_.purge_job(next.sequence);
+      continue;
+    }
+    // CompletionDate is the due time, not the moment this thread got to it.
+    const auto done = store_.complete_job(next.sequence, next.due);
+    if (!done) continue;
+    ++completed;
+    finished(*done);
+  }
+  return completed;
+}
+
+void scheduler::finished(const completed_job& done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push(
+        entry{*done.job.completion_date + config_.job_retention, done.job.sequence, action::purge});
+  }
+  // No wake-up here: inside run_due() it would start a second run_due() on the scheduler
+  // thread; callers outside run_due() wake the thread once they are done.
+  if (listener_) listener_(done);
+}
+
+bool scheduler::complete_now(std::uint64_t sequence) {
+  const auto done = store_.complete_job(sequence, clock_.now());
+  if (done) finished(*done);
+  wake_.notify_one();  // its purge may now be the earliest entry
+  return done.has_value();
+}
+
+bool scheduler::fail_now(std::uint64_t sequence, const std::string& message) {
+  const auto done = store_.fail_job(sequence, clock_.now(), message);
+  if (done) finished(*done);
+  wake_.notify_one();  // its purge may now be the earliest entry
+  return done.has_value();
+}
+
+void scheduler::loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (queue_.empty()) {
+      wake_.wait(lock);
+      continue;
+    }
+    const auto wait = queue_.top().due - clock_.now();
+    if (wait.count() > 0) {
+      // Sleeps until the earliest due time; schedule() and clock_changed() wake it early.
+      wake_.wait_for(lock, wait);
+      continue;
+    }
+    lock.unlock();
+    try {
+      run_due();
+    } catch (const std::exception& e) {
+      spdlog::error("job scheduler: {}", e.what());
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace glacier

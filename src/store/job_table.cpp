@@ -1,0 +1,171 @@
+#include "job_table.hpp"
+
+#include <stdexcept>
+
+namespace glacier::detail {
+
+namespace {
+
+bool selects_nothing(const inventory_selection& s) {
+  return !s.start_date && !s.end_date && !s.limit && !s.marker && s.limit_value == 0 &&
+         s.start == time_point{} && s.end == time_point{};
+}
+
+// `plain_selection`: the inventory selection, if any, selects nothing.
+bool has_details(const job& j, bool plain_selection) {
+  const auto& p = j.parameters;
+  const bool selection = p.inventory && !plain_selection;
+  return p.description || p.archive_id || p.sns_topic || p.range || selection ||
+         j.status == job_status::failed || p.action != job_action::inventory_retrieval ||
+         j.next_inventory_marker;
+}
+
+}  // namespace
+
+stored_job compact(const job& j, const id_generator& ids, bool derived_id) {
+  stored_job s;
+  s.creation_date = j.creation_date;
+  s.due = j.due;
+  s.completion_date = j.completion_date.value_or(time_point{});
+  s.action = j.parameters.action;
+  s.tier = j.parameters.tier;
+  s.format = j.parameters.format;
+  s.status = j.status;
+  s.output = j.output;
+  s.plain_inventory_selection = j.parameters.inventory && selects_nothing(*j.parameters.inventory);
+  const bool derived = derived_id || ids.job_sequence(j.id) == j.sequence;
+  if (!derived || has_details(j, s.plain_inventory_selection)) {
+    auto& d = s.details_or_new();
+    if (!derived) d.id = j.id;
+    d.description = j.parameters.description;
+    d.archive_id = j.parameters.archive_id;
+    d.sns_topic = j.parameters.sns_topic;
+    d.range = j.parameters.range;
+    if (!s.plain_inventory_selection) d.inventory = j.parameters.inventory;
+    if (j.status == job_status::failed) d.status_message = j.status_message;
+    d.archive_size = j.archive_size;
+    d.archive_tree_hash = j.archive_tree_hash;
+    d.archive_description = j.archive_description;
+    d.retrieved = j.retrieved;
+    d.range_tree_hash = j.range_tree_hash;
+    d.output_offset = j.output_offset;
+    d.output_length = j.output_length;
+    d.next_inventory_marker = j.next_inventory_marker;
+  }
+  return s;
+}
+
+std::string stored_job_id(std::uint64_t sequence, const stored_job& s, const id_generator& ids) {
+  if (s.details && !s.details->id.empty()) return s.details->id;
+  return ids.job_id(sequence);
+}
+
+job materialize(std::uint64_t sequence, const stored_job& s, const std::string& vault_name,
+                const std::string& vault_arn, const id_generator& ids) {
+  job j;
+  j.sequence = sequence;
+  j.id = stored_job_id(sequence, s, ids);
+  j.vault_name = vault_name;
+  j.vault_arn = vault_arn;
+  j.creation_date = s.creation_date;
+  j.due = s.due;
+  j.status = s.status;
+  j.parameters.action = s.action;
+  j.parameters.tier = s.tier;
+  j.parameters.format = s.format;
+  if (s.completed()) j.completion_date = s.completion_date;
+  j.output = s.output;
+  switch (s.status) {
+    case job_status::in_progress:
+      j.status_message = "Operation in progress.";
+      break;
+    case job_status::succeeded:
+      j.status_message = "Succeeded";
+      break;
+    case job_status::failed:
+      j.status_message = s.details ? s.details->status_message : std::string();
+      break;
+  }
+  if (const auto* d = s.details.get()) {
+    j.parameters.description = d->description;
+    j.parameters.archive_id = d->archive_id;
+    j.parameters.sns_topic = d->sns_topic;
+    j.parameters.range = d->range;
+    j.parameters.inventory = d->inventory;
+    j.archive_size = d->archive_size;
+    j.archive_tree_hash = d->archive_tree_hash;
+    j.archive_description = d->archive_description;
+    j.retrieved = d->retrieved;
+    j.range_tree_hash = d->range_tree_hash;
+    j.output_offset = d->output_offset;
+    j.output_length = d->output_length;
+    j.next_inventory_marker = d->next_inventory_marker;
+  }
+  if (s.plain_inventory_selection) j.parameters.inventory = inventory_selection{};
+  // An inventory's output is its whole document, so its sizes need no storage of their own.
+  if (s.action == job_action::inventory_retrieval && s.status == job_status::succeeded &&
+      s.output) {
+    j.inventory_size = s.output->size();
+    j.output_offset = 0;
+    j.output_length = s.output->size();
+  }
+  return j;
+}
+
+stored_job* job_table::find(std::uint64_t sequence) {
+  for (auto& t : tables_) {
+    if (const auto it = t.find(sequence); it != t.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+const stored_job* job_table::find(std::uint64_t sequence) const {
+  return const_cast<job_table*>(this)->find(sequence);
+}
+
+void job_table::count(const stored_job& j, int delta) {
+  counts_[static_cast<std::size_t>(j.status)][static_cast<std::size_t>(j.tier)] +=
+      static_cast<std::uint64_t>(delta);
+}
+
+void job_table::insert(std::uint64_t sequence, stored_job j) {
+  count(j, 1);
+  auto& t = of(j.status);
+  t.emplace_hint(t.end(), sequence, std::move(j));
+}
+
+void job_table::replace(std::uint64_t sequence, stored_job j) {
+  erase(sequence);
+  count(j, 1);
+  of(j.status).insert_or_assign(sequence, std::move(j));
+}
+
+bool job_table::erase(std::uint64_t sequence) {
+  for (auto& t : tables_) {
+    if (const auto it = t.find(sequence); it != t.end()) {
+      count(it->second, -1);
+      t.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+stored_job& job_table::set_status(std::uint64_t sequence, job_status status) {
+  for (auto& t : tables_) {
+    auto node = t.extract(sequence);
+    if (node.empty()) continue;
+    count(node.mapped(), -1);
+    node.mapped().status = status;
+    count(node.mapped(), 1);
+    // Node handles move the job between maps without copying or reallocating it.
+    return of(status).insert(std::move(node)).position->second;
+  }
+  throw std::logic_error("job_table::set_status: no job " + std::to_string(sequence));
+}
+
+std::size_t job_table::size() const {
+  return tables_[0].size() + tables_[1].size() + tables_[2].size();
+}
+
+}  // namespace glacier::detail

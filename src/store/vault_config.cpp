@@ -1,0 +1,163 @@
+// The vault-subresource half of glacier::store: access policy, notifications, lock, tags.
+#include "glacier/core/error.hpp"
+#include "state.hpp"
+
+namespace glacier {
+
+namespace {
+
+constexpr std::size_t max_tags_per_vault = 50;
+constexpr duration lock_lifetime{24LL * 3600 * 1000};
+
+}  // namespace
+
+void store::set_access_policy(const scope& where, const std::string& vault_name,
+                              std::string policy) {
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  vault.access_policy = std::move(policy);
+  record_vault_config(vault);
+}
+
+std::string store::access_policy(const scope& where, const std::string& vault_name) const {
+  std::lock_guard lock(mutex_);
+  const auto& vault = vault_or_throw(where, vault_name);
+  if (!vault.access_policy) {
+    throw error(error_code::resource_not_found,
+                "No vault access policy is set for vault: " + vault.arn);
+  }
+  return *vault.access_policy;
+}
+
+void store::delete_access_policy(const scope& where, const std::string& vault_name) {
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  vault.access_policy.reset();
+  record_vault_config(vault);
+}
+
+void store::set_notifications(const scope& where, const std::string& vault_name,
+                              notification_config n) {
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  vault.notifications = std::move(n);
+  record_vault_config(vault);
+}
+
+notification_config store::notifications(const scope& where, const std::string& vault_name) const {
+  std::lock_guard lock(mutex_);
+  const auto& vault = vault_or_throw(where, vault_name);
+  if (!vault.notifications) {
+    throw error(error_code::resource_not_found,
+                "No notification configuration is set for vault: " + vault.arn);
+  }
+  return *vault.notifications;
+}
+
+void store::delete_notifications(const scope& where, const std::string& vault_name) {
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  vault.notifications.reset();
+  record_vault_config(vault);
+}
+
+void store::expire_lock(vault_state& vault, time_point now) const {
+  // An InProgress lock that was not completed in time disappears with its policy.
+  if (vault.lock && !vault.lock->locked && vault.lock->expiration_date &&
+      *vault.lock->expiration_date <= now) {
+    vault.lock.reset();
+  }
+}
+
+std::string store::initiate_lock(const scope& where, const std::string& vault_name,
+                                 std::string policy) {
+  const auto now = clock_.now();
+  auto lock_id = ids_.lock_id();
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  expire_lock(vault, now);
+  if (vault.lock) {
+    throw error(error_code::access_denied,
+                vault.lock->locked ? "The vault is locked and cannot start a new lock: " + vault.arn
+                                   : "A vault lock is already in progress for vault: " + vault.arn);
+  }
+  vault.lock = vault_lock{std::move(policy), lock_id, false, now, now + lock_lifetime};
+  record_vault_config(vault);
+  return lock_id;
+}
+
+vault_lock store::lock(const scope& where, const std::string& vault_name) const {
+  const auto now = clock_.now();
+  std::lock_guard guard(mutex_);
+  auto& vault = const_cast<vault_state&>(vault_or_throw(where, vault_name));
+  expire_lock(vault, now);
+  if (!vault.lock) {
+    throw error(error_code::resource_not_found,
+                "No vault lock policy is set for vault: " + vault.arn);
+  }
+  return *vault.lock;
+}
+
+void store::complete_lock(const scope& where, const std::string& vault_name,
+                          const std::string& lock_id) {
+  const auto now = clock_.now();
+  std::lock_guard guard(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  expire_lock(vault, now);
+  if (!vault.lock) {
+    throw error(error_code::invalid_parameter_value,
+                "No vault lock is in progress for vault: " + vault.arn);
+  }
+  if (vault.lock->lock_id != lock_id) {
+    if (vault.lock->locked) {
+      throw error(error_code::access_denied,
+                  "The vault is already locked with another lock ID: " + vault.arn);
+    }
+    throw error(error_code::invalid_parameter_value, "Invalid lock ID: " + lock_id);
+  }
+  vault.lock->locked = true;
+  vault.lock->expiration_date.reset();
+  record_vault_config(vault);
+}
+
+void store::abort_lock(const scope& where, const std::string& vault_name) {
+  const auto now = clock_.now();
+  std::lock_guard guard(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  expire_lock(vault, now);
+  if (vault.lock && vault.lock->locked) {
+    throw error(error_code::access_denied,
+                "The vault lock is complete and cannot be aborted: " + vault.arn);
+  }
+  vault.lock.reset();
+  record_vault_config(vault);
+}
+
+void store::add_tags(const scope& where, const std::string& vault_name, const vault_tags& tags) {
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  auto merged = vault.tags;
+  for (const auto& [key, value] : tags) merged[key] = value;
+  if (merged.size() > max_tags_per_vault) {
+    throw error(error_code::limit_exceeded,
+                "A vault can have at most 50 tags; this request would give it " +
+                    std::to_string(merged.size()));
+  }
+  vault.tags = std::move(merged);
+  record_vault_config(vault);
+}
+
+void store::remove_tags(const scope& where, const std::string& vault_name,
+                        const std::vector<std::string>& keys) {
+  std::lock_guard lock(mutex_);
+  auto& vault = vault_or_throw(where, vault_name);
+  for (const auto& key : keys) vault.tags.erase(key);
+  record_vault_config(vault);
+}
+
+vault_tags store::tags(const scope& where, const std::string& vault_name) const {
+  std::lock_guard lock(mutex_);
+  return vault_or_throw(where, vault_name).tags;
+}
+
+}  // namespace glacier
