@@ -1,7 +1,6 @@
-// Vault and archive operations through the dispatcher.
+// Vault operations through the dispatcher.
 #include <gtest/gtest.h>
 
-#include "glacier/aws/tree_hash.hpp"
 #include "support/api_harness.hpp"
 #include "support/expect_error.hpp"
 
@@ -93,70 +92,6 @@ TEST(delete_vault, refuses_a_vault_with_archives) {
   EXPECT_EQ(h.send("DELETE", "/-/vaults/v/archives/" + id).status, 204u);
   EXPECT_EQ(h.send("DELETE", "/-/vaults/v").status, 204u);
   EXPECT_EQ(h.send("GET", "/-/vaults/v").status, 404u);
-}
-
-TEST(upload_archive, answers_201_with_id_location_and_tree_hash) {
-  api_harness h;
-  h.create_vault("v");
-  const auto data = pattern_bytes(3 * 1024 * 1024 + 1);
-  const auto r = h.send("POST", "/-/vaults/v/archives", data,
-                        {{"x-amz-sha256-tree-hash", to_hex(tree_hash(data))}});
-  ASSERT_EQ(r.status, 201u) << r.body;
-  const auto id = r.headers.at("x-amz-archive-id");
-  EXPECT_EQ(id.size(), 138u);
-  EXPECT_EQ(r.headers.at("Location"), "/123456789012/vaults/v/archives/" + id);
-  EXPECT_EQ(r.headers.at("x-amz-sha256-tree-hash"), to_hex(tree_hash(data)));
-}
-
-TEST(upload_archive, rejects_a_checksum_mismatch) {
-  api_harness h;
-  h.create_vault("v");
-  const auto wrong = to_hex(sha256("other"));
-  expect_error(h.send("POST", "/-/vaults/v/archives", "data", {{"x-amz-sha256-tree-hash", wrong}}),
-               400, "InvalidParameterValueException",
-               "Checksum mismatch: expected " + wrong + ", computed " + to_hex(sha256("data")),
-               true);
-  EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/v"))["NumberOfArchives"], 0);
-}
-
-TEST(upload_archive, validates_headers_and_size) {
-  api_harness h;
-  h.create_vault("v");
-  const auto hash = to_hex(sha256("data"));
-  expect_error(h.send("POST", "/-/vaults/v/archives", "data"), 400,
-               "MissingParameterValueException", "x-amz-sha256-tree-hash");
-  expect_error(h.send("POST", "/-/vaults/v/archives", "data", {{"x-amz-sha256-tree-hash", "zz"}}),
-               400, "InvalidParameterValueException", "Invalid x-amz-sha256-tree-hash: zz");
-  expect_error(h.send("POST", "/-/vaults/v/archives", "data",
-                      {{"x-amz-sha256-tree-hash", hash},
-                       {"x-amz-archive-description", std::string(1025, 'd')}}),
-               400, "InvalidParameterValueException", "x-amz-archive-description");
-  expect_error(
-      h.send("POST", "/-/vaults/v/archives", "", {{"x-amz-sha256-tree-hash", to_hex(sha256(""))}}),
-      400, "InvalidParameterValueException", "Invalid Content-Length: 0");
-  h.cfg.max_upload_bytes = 3;
-  expect_error(h.send("POST", "/-/vaults/v/archives", "data", {{"x-amz-sha256-tree-hash", hash}}),
-               400, "InvalidParameterValueException", "Invalid Content-Length: 4");
-}
-
-TEST(upload_archive, refuses_past_the_total_archive_limit_without_storing) {
-  api_harness h;
-  h.cfg.max_total_archive_bytes = 10;
-  h.create_vault("v");
-  h.upload("v", "12345678");
-  expect_error(h.send("POST", "/-/vaults/v/archives", "123",
-                      {{"x-amz-sha256-tree-hash", to_hex(sha256("123"))}}),
-               400, "LimitExceededException", "max_total_archive_bytes");
-  EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/v"))["NumberOfArchives"], 1);
-}
-
-TEST(delete_archive, is_idempotent) {
-  api_harness h;
-  h.create_vault("v");
-  const auto id = h.upload("v", "data");
-  EXPECT_EQ(h.send("DELETE", "/-/vaults/v/archives/" + id).status, 204u);
-  EXPECT_EQ(h.send("DELETE", "/-/vaults/v/archives/" + id).status, 204u);
-  EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/v"))["NumberOfArchives"], 0);
 }
 
 }  // namespace
