@@ -162,7 +162,8 @@ call("POST", "/_mock/reset", expect=200)
 call("PUT", "/-/vaults/bench", expect=201)
 if scenario == "initiate_archive":
     r, _ = call("POST", "/-/vaults/bench/archives", open(body_file, "rb").read(),
-                {"x-amz-sha256-tree-hash": tree_hash}, expect=201)
+                {"x-amz-sha256-tree-hash": tree_hash, "x-amz-content-sha256": tree_hash},
+                expect=201)  # the body is at most 1 MiB: its tree hash is its SHA-256
     print("GLACIER_ARCHIVE_ID=" + r.getheader("x-amz-archive-id"))
 elif scenario == "describe_job":
     r, _ = call("POST", "/-/vaults/bench/jobs", '{"Type":"inventory-retrieval"}', expect=202)

@@ -314,7 +314,8 @@ EXTRA_REQUESTS = {
         ["x-amz-archive-size: 2000", "x-amz-sha256-tree-hash: {part_tree}"]),
     "extra_upload_part_tail": raw_request(
         "PUT", V + "/multipart-uploads/{upload}",
-        ["Content-Range: bytes 1048576-1048675/*", "x-amz-sha256-tree-hash: {tree}"], b"t" * 100),
+        ["Content-Range: bytes 1048576-1048675/*", "x-amz-sha256-tree-hash: {tree}",
+         "x-amz-content-sha256: {sha}"], b"t" * 100),
     "extra_ranged_retrieval": raw_request(
         "POST", V + "/jobs", ["Content-Type: application/json"],
         b'{"Type":"archive-retrieval","ArchiveId":"{archive}","RetrievalByteRange":"0-1048575"}'),

@@ -136,10 +136,11 @@ world::world()
         {}, 204);
 
   archive_tree = to_hex(tree_hash(archive_bytes()));
-  auto uploaded = setup(
-      "POST", vault + "/archives", archive_bytes(),
-      {{"x-amz-sha256-tree-hash", archive_tree}, {"x-amz-archive-description", "fuzz archive"}},
-      201);
+  auto uploaded = setup("POST", vault + "/archives", archive_bytes(),
+                        {{"x-amz-sha256-tree-hash", archive_tree},
+                         {"x-amz-content-sha256", to_hex(sha256(archive_bytes()))},
+                         {"x-amz-archive-description", "fuzz archive"}},
+                        201);
   archive_id = uploaded.headers.at("x-amz-archive-id");
 
   auto job = setup(
@@ -156,14 +157,19 @@ world::world()
   upload_id = upload.headers.at("x-amz-multipart-upload-id");
   part_tree = to_hex(tree_hash(part_bytes()));
   setup("PUT", vault + "/multipart-uploads/" + upload_id, part_bytes(),
-        {{"Content-Range", "bytes 0-1999/*"}, {"x-amz-sha256-tree-hash", part_tree}}, 204);
+        {{"Content-Range", "bytes 0-1999/*"},
+         {"x-amz-sha256-tree-hash", part_tree},
+         {"x-amz-content-sha256", to_hex(sha256(part_bytes()))}},
+        204);
 }
 
 void world::add_big_archive() {
   if (!big_archive_id.empty()) return;
   const std::string vault = "/-/vaults/" + std::string(vault_name);
   auto uploaded = setup("POST", vault + "/archives", big_archive_bytes(),
-                        {{"x-amz-sha256-tree-hash", to_hex(tree_hash(big_archive_bytes()))}}, 201);
+                        {{"x-amz-sha256-tree-hash", to_hex(tree_hash(big_archive_bytes()))},
+                         {"x-amz-content-sha256", to_hex(sha256(big_archive_bytes()))}},
+                        201);
   big_archive_id = uploaded.headers.at("x-amz-archive-id");
   auto job = setup(
       "POST", vault + "/jobs",

@@ -10,8 +10,10 @@
 namespace glacier::api {
 
 http::response upload_archive(call& c) {
+  // The payload hash belongs to authentication, which AWS settles before it looks at the
+  // vault (spec Part 3A.3, 3A.5); then a missing vault is a 404, whatever the body.
+  verify_content_sha256(c);
   const auto& vault = existing_vault_name(c);
-  // The vault is checked first: an upload to a missing vault is a 404, whatever the body.
   c.services.store.describe_vault(c.scope, vault);
   auto description = archive_description_header(c);
   const auto expected = required_tree_hash_header(c);
@@ -23,7 +25,7 @@ http::response upload_archive(call& c) {
                                : ". The maximum single upload size is " +
                                      std::to_string(c.services.cfg.max_upload_bytes) + " bytes"));
   }
-  const auto computed = verify_tree_hash(c.request.body, expected);
+  const auto computed = verify_body_tree_hash(c, expected);
   // The body moves into shared immutable storage: no copy of the archive bytes is made.
   auto data = std::make_shared<const std::string>(std::move(c.request.body));
   const auto stored = c.services.store.add_archive(c.scope, vault, std::move(description),

@@ -78,6 +78,7 @@ http::response initiate_multipart_upload(call& c) {
 }
 
 http::response upload_multipart_part(call& c) {
+  verify_content_sha256(c);  // first, as AWS's authentication does (see upload_archive)
   const auto& vault = existing_vault_name(c);
   const auto [start, end] = content_range_header(c);
   const auto expected = required_tree_hash_header(c);
@@ -87,7 +88,7 @@ http::response upload_multipart_part(call& c) {
                     std::to_string(end) + "/*. It does not match the body's length of " +
                     std::to_string(c.request.body.size()) + " bytes");
   }
-  const auto computed = verify_tree_hash(c.request.body, expected);
+  const auto computed = verify_body_tree_hash(c, expected);
   multipart_part part{std::make_shared<const std::string>(std::move(c.request.body)), computed};
   c.services.store.upload_part(c.scope, vault, c.path("upload_id"), start, end, std::move(part));
   auto r = empty_response(204);

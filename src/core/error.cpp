@@ -39,6 +39,8 @@ error_mapping map_error(error_code code) noexcept {
       return {400, "BadRequest", "Client"};
     case error_code::throttling:
       return {400, "ThrottlingException", "Client"};
+    case error_code::invalid_signature:
+      return {403, "InvalidSignatureException", "Client"};
   }
   return {500, "ServiceUnavailableException", "Server"};
 }
@@ -60,6 +62,7 @@ bool parse_error_code(std::string_view name, error_code& out) noexcept {
       error_code::request_entity_too_large,
       error_code::bad_request,
       error_code::throttling,
+      error_code::invalid_signature,
   };
   for (auto code : all) {
     if (map_error(code).code == name) {
@@ -70,12 +73,23 @@ bool parse_error_code(std::string_view name, error_code& out) noexcept {
   return false;
 }
 
+namespace {
+
+/// AWS's authentication front end writes its errors message first, the service code first
+/// (spec Part 3A.5): the real bodies are byte for byte one or the other.
+bool from_authentication_layer(error_code code) noexcept {
+  return code == error_code::invalid_signature;
+}
+
+}  // namespace
+
 std::string error_body(error_code code, std::string_view message) {
   const auto mapping = map_error(code);
-  // An ordered_json keeps Glacier's key order: code, message, type.
+  // An ordered_json keeps Glacier's key order.
   nlohmann::ordered_json body;
+  if (from_authentication_layer(code)) body["message"] = message;
   body["code"] = mapping.code;
-  body["message"] = message;
+  if (!from_authentication_layer(code)) body["message"] = message;
   body["type"] = mapping.type;
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

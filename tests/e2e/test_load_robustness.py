@@ -797,14 +797,21 @@ def gen_bad_api_input(rng, context):
     vault = context["vault"]
     data = rng.randbytes(rng.randrange(1, 4096))
     good_tree = tree_hash(data)
+    linear = {"x-amz-content-sha256": hashlib.sha256(data).hexdigest()}
     cases = (
-        ("POST", f"/-/vaults/{vault}/archives", {"x-amz-sha256-tree-hash": "0" * 64}, data),
-        ("POST", f"/-/vaults/{vault}/archives", {}, data),
-        ("POST", f"/-/vaults/{vault}/archives", {"x-amz-sha256-tree-hash": good_tree[:-2]},
+        ("POST", f"/-/vaults/{vault}/archives", {"x-amz-sha256-tree-hash": "0" * 64, **linear},
          data),
+        ("POST", f"/-/vaults/{vault}/archives", linear, data),
+        ("POST", f"/-/vaults/{vault}/archives", {"x-amz-sha256-tree-hash": good_tree}, data),
         ("POST", f"/-/vaults/{vault}/archives",
-         {"x-amz-sha256-tree-hash": good_tree, "x-amz-archive-description": "d" * 1025}, data),
-        ("POST", f"/-/vaults/{vault}/archives", {"x-amz-sha256-tree-hash": "not-hex"}, data),
+         {"x-amz-sha256-tree-hash": good_tree, "x-amz-content-sha256": "0" * 64}, data),
+        ("POST", f"/-/vaults/{vault}/archives",
+         {"x-amz-sha256-tree-hash": good_tree[:-2], **linear}, data),
+        ("POST", f"/-/vaults/{vault}/archives",
+         {"x-amz-sha256-tree-hash": good_tree, "x-amz-archive-description": "d" * 1025,
+          **linear}, data),
+        ("POST", f"/-/vaults/{vault}/archives", {"x-amz-sha256-tree-hash": "not-hex", **linear},
+         data),
         ("PUT", "/-/vaults/" + "v" * 300, {}, b""),
         ("PUT", "/-/vaults/bad%20name!", {}, b""),
         ("GET", "/-/vaults?limit=abc", {}, b""),

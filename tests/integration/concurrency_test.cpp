@@ -216,7 +216,8 @@ TEST_F(concurrency, parallel_clients_and_clock_moves_leave_every_job_finished) {
     const std::string data(5000, 'a');
     const auto up = setup.send(
         "POST", vault + "/archives",
-        glacier_headers({{"x-amz-sha256-tree-hash", glacier::to_hex(glacier::tree_hash(data))}}),
+        glacier_headers({{"x-amz-sha256-tree-hash", glacier::to_hex(glacier::tree_hash(data))},
+                         {"x-amz-content-sha256", glacier::to_hex(glacier::sha256(data))}}),
         data);
     ASSERT_EQ(up.status, 201U) << up.body;
     archive_id = up.header("x-amz-archive-id");

@@ -38,7 +38,7 @@ void api_harness::create_vault(const std::string& name) {
 
 std::string api_harness::upload(const std::string& vault, const std::string& data,
                                 const std::string& description) {
-  http::header_map headers{{"x-amz-sha256-tree-hash", to_hex(tree_hash(data))}};
+  auto headers = with_content_sha256(data, {{"x-amz-sha256-tree-hash", to_hex(tree_hash(data))}});
   if (!description.empty()) headers.emplace("x-amz-archive-description", description);
   const auto r = send("POST", "/-/vaults/" + vault + "/archives", data, headers);
   EXPECT_EQ(r.status, 201u) << r.body;
@@ -58,6 +58,11 @@ nlohmann::json api_harness::describe(const std::string& vault, const std::string
 std::size_t api_harness::advance(duration by) {
   clock.advance(by);
   return scheduler.run_due();
+}
+
+http::header_map with_content_sha256(std::string_view body, http::header_map headers) {
+  headers.emplace("x-amz-content-sha256", to_hex(sha256(body)));
+  return headers;
 }
 
 std::string pattern_bytes(std::size_t n, unsigned seed) {

@@ -46,6 +46,9 @@ struct api_harness {
   api::glacier_dispatcher& dispatcher = parts.dispatcher;
 };
 
+/// `headers` plus the x-amz-content-sha256 that every client sends with an upload's `body`.
+http::header_map with_content_sha256(std::string_view body, http::header_map headers = {});
+
 /// A deterministic byte pattern of `n` bytes.
 std::string pattern_bytes(std::size_t n, unsigned seed = 0);
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "glacier/aws/tree_hash.hpp"
 #include "glacier/core/clock.hpp"
 #include "glacier/core/config.hpp"
 #include "glacier/core/ids.hpp"
@@ -43,6 +44,8 @@ struct call {
   boost::urls::url_view url;
   glacier::scope scope;  ///< resolved account (12 digits) and region
   std::vector<std::pair<std::string_view, std::string>> path_parameters;
+  /// The body's SHA-256 once body_sha256() has computed it (checksum_headers.hpp).
+  std::optional<digest> body_sha256_cache = std::nullopt;
 
   /// A decoded `{name}` segment of the route's pattern; empty when absent.
   const std::string& path(std::string_view name) const;

@@ -8,6 +8,17 @@
 
 namespace glacier::api {
 
+/// The SHA-256 of the request body, computed on first use and kept on the call: the
+/// x-amz-content-sha256 check, a small body's tree hash and SigV4's payload hash share one
+/// pass over the bytes.
+const digest& body_sha256(call& c);
+
+/// UploadArchive and UploadMultipartPart, in every authentication mode (spec Part 1 §14):
+/// x-amz-content-sha256 must be sent (else 400 MissingParameterValueException) and must be
+/// the body's SHA-256 (else AWS's 403 InvalidSignatureException "The value passed in as
+/// x-amz-content-sha256 does not match the computed payload hash. ...", Part 3A.3).
+void verify_content_sha256(call& c);
+
 /// The x-amz-sha256-tree-hash header as a digest; MissingParameterValueException when
 /// absent, InvalidParameterValueException when not 64 hex digits.
 digest required_tree_hash_header(const call& c);
@@ -15,8 +26,9 @@ digest required_tree_hash_header(const call& c);
 /// The x-amz-archive-description header, checked against the description rules.
 std::optional<std::string> archive_description_header(const call& c);
 
-/// Verifies that the tree hash of `data` is `expected`; else the documented
-/// "Checksum mismatch: expected <sent>, computed <ours>". Returns the computed hash.
-digest verify_tree_hash(std::string_view data, const digest& expected);
+/// Verifies that the body's tree hash is `expected`; else the documented "Checksum
+/// mismatch: expected <sent>, computed <ours>". A body of one tree-hash chunk or less reuses
+/// body_sha256(), which is its tree hash. Returns the computed hash.
+digest verify_body_tree_hash(call& c, const digest& expected);
 
 }  // namespace glacier::api

@@ -23,6 +23,7 @@ enum class error_code {
   request_entity_too_large,
   bad_request,
   throttling,
+  invalid_signature,
 };
 
 /// The HTTP status, Glacier error code name and type ("Client"/"Server") of an error_code.

@@ -12,8 +12,9 @@ TEST(upload_archive, answers_201_with_id_location_and_tree_hash) {
   api_harness h;
   h.create_vault("v");
   const auto data = pattern_bytes(3 * 1024 * 1024 + 1);
-  const auto r = h.send("POST", "/-/vaults/v/archives", data,
-                        {{"x-amz-sha256-tree-hash", to_hex(tree_hash(data))}});
+  const auto r =
+      h.send("POST", "/-/vaults/v/archives", data,
+             with_content_sha256(data, {{"x-amz-sha256-tree-hash", to_hex(tree_hash(data))}}));
   ASSERT_EQ(r.status, 201u) << r.body;
   const auto id = r.headers.at("x-amz-archive-id");
   EXPECT_EQ(id.size(), 138u);
@@ -25,7 +26,8 @@ TEST(upload_archive, rejects_a_checksum_mismatch) {
   api_harness h;
   h.create_vault("v");
   const auto wrong = to_hex(sha256("other"));
-  expect_error(h.send("POST", "/-/vaults/v/archives", "data", {{"x-amz-sha256-tree-hash", wrong}}),
+  expect_error(h.send("POST", "/-/vaults/v/archives", "data",
+                      with_content_sha256("data", {{"x-amz-sha256-tree-hash", wrong}})),
                400, "InvalidParameterValueException",
                "Checksum mismatch: expected " + wrong + ", computed " + to_hex(sha256("data")),
                true);
@@ -36,19 +38,22 @@ TEST(upload_archive, validates_headers_and_size) {
   api_harness h;
   h.create_vault("v");
   const auto hash = to_hex(sha256("data"));
-  expect_error(h.send("POST", "/-/vaults/v/archives", "data"), 400,
+  expect_error(h.send("POST", "/-/vaults/v/archives", "data", with_content_sha256("data")), 400,
                "MissingParameterValueException", "x-amz-sha256-tree-hash");
-  expect_error(h.send("POST", "/-/vaults/v/archives", "data", {{"x-amz-sha256-tree-hash", "zz"}}),
-               400, "InvalidParameterValueException", "Invalid x-amz-sha256-tree-hash: zz");
   expect_error(h.send("POST", "/-/vaults/v/archives", "data",
-                      {{"x-amz-sha256-tree-hash", hash},
-                       {"x-amz-archive-description", std::string(1025, 'd')}}),
-               400, "InvalidParameterValueException", "x-amz-archive-description");
+                      with_content_sha256("data", {{"x-amz-sha256-tree-hash", "zz"}})),
+               400, "InvalidParameterValueException", "Invalid x-amz-sha256-tree-hash: zz");
   expect_error(
-      h.send("POST", "/-/vaults/v/archives", "", {{"x-amz-sha256-tree-hash", to_hex(sha256(""))}}),
-      400, "InvalidParameterValueException", "Invalid Content-Length: 0");
+      h.send("POST", "/-/vaults/v/archives", "data",
+             with_content_sha256("data", {{"x-amz-sha256-tree-hash", hash},
+                                          {"x-amz-archive-description", std::string(1025, 'd')}})),
+      400, "InvalidParameterValueException", "x-amz-archive-description");
+  expect_error(h.send("POST", "/-/vaults/v/archives", "",
+                      with_content_sha256("", {{"x-amz-sha256-tree-hash", to_hex(sha256(""))}})),
+               400, "InvalidParameterValueException", "Invalid Content-Length: 0");
   h.cfg.max_upload_bytes = 3;
-  expect_error(h.send("POST", "/-/vaults/v/archives", "data", {{"x-amz-sha256-tree-hash", hash}}),
+  expect_error(h.send("POST", "/-/vaults/v/archives", "data",
+                      with_content_sha256("data", {{"x-amz-sha256-tree-hash", hash}})),
                400, "InvalidParameterValueException", "Invalid Content-Length: 4");
 }
 
@@ -57,10 +62,63 @@ TEST(upload_archive, refuses_past_the_total_archive_limit_without_storing) {
   h.cfg.max_total_archive_bytes = 10;
   h.create_vault("v");
   h.upload("v", "12345678");
-  expect_error(h.send("POST", "/-/vaults/v/archives", "123",
-                      {{"x-amz-sha256-tree-hash", to_hex(sha256("123"))}}),
-               400, "LimitExceededException", "max_total_archive_bytes");
+  expect_error(
+      h.send("POST", "/-/vaults/v/archives", "123",
+             with_content_sha256("123", {{"x-amz-sha256-tree-hash", to_hex(sha256("123"))}})),
+      400, "LimitExceededException", "max_total_archive_bytes");
   EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/v"))["NumberOfArchives"], 1);
+}
+
+// Spec Part 3A.3: AWS's answer to a payload that is not what x-amz-content-sha256 says.
+std::string content_hash_mismatch(const std::string& computed, const std::string& sent) {
+  return "The value passed in as x-amz-content-sha256 does not match the computed payload "
+         "hash. Computed digest: " +
+         computed + " expected hash: " + sent;
+}
+
+TEST(upload_archive, refuses_a_body_that_is_not_what_x_amz_content_sha256_says) {
+  api_harness h;
+  h.create_vault("v");
+  const auto data = pattern_bytes(2 * 1024 * 1024 + 5);
+  const auto sent = to_hex(sha256("something else"));
+  const auto r =
+      h.send("POST", "/-/vaults/v/archives", data,
+             {{"x-amz-sha256-tree-hash", to_hex(tree_hash(data))}, {"x-amz-content-sha256", sent}});
+  expect_error(r, 403, "InvalidSignatureException",
+               content_hash_mismatch(to_hex(sha256(data)), sent), true);
+  // AWS's authentication layer writes message first.
+  EXPECT_EQ(r.body.rfind(R"({"message":)", 0), 0u) << r.body;
+  EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/v"))["NumberOfArchives"], 0);
+}
+
+TEST(upload_archive, refuses_a_malformed_x_amz_content_sha256_as_a_mismatch) {
+  api_harness h;
+  h.create_vault("v");
+  expect_error(h.send("POST", "/-/vaults/v/archives", "data",
+                      {{"x-amz-sha256-tree-hash", to_hex(sha256("data"))},
+                       {"x-amz-content-sha256", "not-a-digest"}}),
+               403, "InvalidSignatureException",
+               content_hash_mismatch(to_hex(sha256("data")), "not-a-digest"), true);
+}
+
+TEST(upload_archive, requires_x_amz_content_sha256) {
+  api_harness h;
+  h.create_vault("v");
+  expect_error(h.send("POST", "/-/vaults/v/archives", "data",
+                      {{"x-amz-sha256-tree-hash", to_hex(sha256("data"))}}),
+               400, "MissingParameterValueException",
+               "Required parameter missing: x-amz-content-sha256", true);
+  EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/v"))["NumberOfArchives"], 0);
+}
+
+TEST(upload_archive, checks_the_payload_hash_before_the_vault_and_the_tree_hash) {
+  api_harness h;
+  const auto sent = to_hex(sha256("x"));
+  // Authentication comes first: no vault, a bad tree hash, yet the answer is the 403.
+  expect_error(h.send("POST", "/-/vaults/missing/archives", "data",
+                      {{"x-amz-sha256-tree-hash", "zz"}, {"x-amz-content-sha256", sent}}),
+               403, "InvalidSignatureException",
+               content_hash_mismatch(to_hex(sha256("data")), sent), true);
 }
 
 TEST(delete_archive, is_idempotent) {

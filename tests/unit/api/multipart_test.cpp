@@ -28,8 +28,9 @@ class multipart : public ::testing::Test {
     if (hash.empty()) hash = to_hex(tree_hash(bytes));
     const auto range =
         "bytes " + std::to_string(start) + "-" + std::to_string(start + bytes.size() - 1) + "/*";
-    return h.send("PUT", "/-/vaults/v/multipart-uploads/" + id, bytes,
-                  {{"Content-Range", range}, {"x-amz-sha256-tree-hash", hash}});
+    return h.send(
+        "PUT", "/-/vaults/v/multipart-uploads/" + id, bytes,
+        with_content_sha256(bytes, {{"Content-Range", range}, {"x-amz-sha256-tree-hash", hash}}));
   }
   http::response complete(const std::string& id, std::uint64_t size, const std::string& hash) {
     return h.send("POST", "/-/vaults/v/multipart-uploads/" + id, "",
@@ -90,8 +91,8 @@ TEST_F(multipart, rejects_misaligned_oversized_and_inverted_ranges) {
   expect_error(part(id, 0, pattern_bytes(mib + 1)), 400, "InvalidParameterValueException",
                "larger than the part size");
   expect_error(h.send("PUT", "/-/vaults/v/multipart-uploads/" + id, "x",
-                      {{"Content-Range", "bytes 909994937-909994936/*"},
-                       {"x-amz-sha256-tree-hash", to_hex(sha256("x"))}}),
+                      with_content_sha256("x", {{"Content-Range", "bytes 909994937-909994936/*"},
+                                                {"x-amz-sha256-tree-hash", to_hex(sha256("x"))}})),
                400, "InvalidParameterValueException",
                "Invalid Content-Range: bytes 909994937-909994936/*", true);
   expect_error(part(id, 10'000 * mib, "x"), 400, "InvalidParameterValueException", "10000 parts");
@@ -102,6 +103,34 @@ TEST_F(multipart, rejects_a_part_with_the_wrong_tree_hash) {
   const auto wrong = to_hex(sha256("nope"));
   expect_error(part(id, 0, "abc", wrong), 400, "InvalidParameterValueException",
                "Checksum mismatch: expected " + wrong);
+  const auto parts = api_harness::json(h.send("GET", "/-/vaults/v/multipart-uploads/" + id));
+  EXPECT_TRUE(parts["Parts"].empty());
+}
+
+TEST_F(multipart, refuses_a_part_that_is_not_what_x_amz_content_sha256_says) {
+  const auto id = initiate(mib);
+  const auto bytes = pattern_bytes(mib);
+  const auto sent = to_hex(sha256("other"));
+  const auto r = h.send("PUT", "/-/vaults/v/multipart-uploads/" + id, bytes,
+                        {{"Content-Range", "bytes 0-1048575/*"},
+                         {"x-amz-sha256-tree-hash", to_hex(tree_hash(bytes))},
+                         {"x-amz-content-sha256", sent}});
+  expect_error(r, 403, "InvalidSignatureException",
+               "The value passed in as x-amz-content-sha256 does not match the computed payload "
+               "hash. Computed digest: " +
+                   to_hex(sha256(bytes)) + " expected hash: " + sent,
+               true);
+  const auto parts = api_harness::json(h.send("GET", "/-/vaults/v/multipart-uploads/" + id));
+  EXPECT_TRUE(parts["Parts"].empty());
+}
+
+TEST_F(multipart, requires_x_amz_content_sha256_on_a_part) {
+  const auto id = initiate(mib);
+  expect_error(
+      h.send("PUT", "/-/vaults/v/multipart-uploads/" + id, "abc",
+             {{"Content-Range", "bytes 0-2/*"}, {"x-amz-sha256-tree-hash", to_hex(sha256("abc"))}}),
+      400, "MissingParameterValueException", "Required parameter missing: x-amz-content-sha256",
+      true);
   const auto parts = api_harness::json(h.send("GET", "/-/vaults/v/multipart-uploads/" + id));
   EXPECT_TRUE(parts["Parts"].empty());
 }

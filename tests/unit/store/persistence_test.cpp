@@ -53,11 +53,12 @@ TEST_F(persistence, state_survives_a_restart) {
     const auto r =
         h->send("POST", "/-/vaults/v/multipart-uploads", "", {{"x-amz-part-size", "1048576"}});
     upload_id = r.headers.at("x-amz-multipart-upload-id");
-    ASSERT_EQ(h->send("PUT", "/-/vaults/v/multipart-uploads/" + upload_id, "part",
-                      {{"Content-Range", "bytes 0-3/*"},
-                       {"x-amz-sha256-tree-hash", to_hex(sha256("part"))}})
-                  .status,
-              204u);
+    ASSERT_EQ(
+        h->send("PUT", "/-/vaults/v/multipart-uploads/" + upload_id, "part",
+                with_content_sha256("part", {{"Content-Range", "bytes 0-3/*"},
+                                             {"x-amz-sha256-tree-hash", to_hex(sha256("part"))}}))
+            .status,
+        204u);
     ASSERT_EQ(h->send("POST", "/-/vaults/v/tags?operation=add", R"({"Tags":{"k":"v"}})").status,
               204u);
     ASSERT_EQ(h->send("PUT", "/-/policies/data-retrieval",

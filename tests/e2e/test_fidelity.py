@@ -1,0 +1,157 @@
+"""Requests AWS refuses are refused the same way, through the clients that can send them.
+
+botocore adds a correct x-amz-content-sha256 to every upload, so the wrong and missing
+header cases go through a botocore event hook (the request is still signed and sent by
+boto3) and through raw HTTP.
+
+Run: GLACIER_MOCK_BIN=build/dev/glacier-mock python3 -m unittest -v test_fidelity
+(from tests/e2e; ctest does this).
+"""
+
+import hashlib
+import http.client
+import json
+import unittest
+
+from harness import ServerTestCase, fail_missing, tree_hash
+
+try:
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+except ImportError:
+    fail_missing("boto3")
+
+MIB = 1024 * 1024
+
+
+def content_hash_mismatch(computed, sent):
+    """AWS's message for a body that is not what x-amz-content-sha256 says (spec 3A.3)."""
+    return ("The value passed in as x-amz-content-sha256 does not match the computed payload "
+            f"hash. Computed digest: {computed} expected hash: {sent}")
+
+
+class FidelityTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.glacier = cls.client()
+
+    @classmethod
+    def client(cls):
+        return boto3.client(
+            "glacier", endpoint_url=cls.server.endpoint, region_name="us-east-1",
+            aws_access_key_id="x", aws_secret_access_key="x",
+            config=Config(retries={"total_max_attempts": 1, "mode": "standard"},
+                          connect_timeout=5, read_timeout=15))
+
+    def client_with_content_sha256(self, operation, value):
+        """A boto3 client whose `operation` goes out with x-amz-content-sha256 set to
+        `value` (None: without the header), after botocore has added its own."""
+        client = self.client()
+
+        def rewrite(request, **_):
+            del request.headers["x-amz-content-sha256"]
+            if value is not None:
+                request.headers["x-amz-content-sha256"] = value
+
+        client.meta.events.register(f"before-sign.glacier.{operation}", rewrite)
+        return client
+
+    def raw(self, method, path, body=b"", headers=None):
+        """One HTTP request with the version header: (status, headers, body bytes)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        try:
+            all_headers = {"x-amz-glacier-version": "2012-06-01", **(headers or {})}
+            connection.request(method, path, body=body, headers=all_headers)
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def client_error(self, call, **kwargs):
+        with self.assertRaises(ClientError, msg=f"{call.__name__}({kwargs}) succeeded") as ctx:
+            call(**kwargs)
+        return ctx.exception.response
+
+    def assert_error(self, response, status, code, message=None):
+        error = response.get("Error", {})
+        self.assertEqual(response["ResponseMetadata"]["HTTPStatusCode"], status, error)
+        self.assertEqual(error.get("Code"), code, error)
+        if message is not None:
+            self.assertEqual(error.get("Message"), message)
+        return error.get("Message", "")
+
+    def archive_count(self, vault):
+        return self.glacier.describe_vault(vaultName=vault).get("NumberOfArchives") or 0
+
+    # -- x-amz-content-sha256 ------------------------------------------------------------
+
+    def test_upload_archive_with_a_wrong_content_sha256_is_refused(self):
+        vault = self.unique("content-hash")
+        self.glacier.create_vault(vaultName=vault)
+        data = b"a" * (MIB + 17)
+        sent = hashlib.sha256(b"not the body").hexdigest()
+        client = self.client_with_content_sha256("UploadArchive", sent)
+        response = self.client_error(client.upload_archive, vaultName=vault, body=data)
+        self.assert_error(response, 403, "InvalidSignatureException",
+                          content_hash_mismatch(hashlib.sha256(data).hexdigest(), sent))
+        self.assertEqual(self.archive_count(vault), 0)
+
+    def test_upload_archive_without_content_sha256_is_refused(self):
+        vault = self.unique("content-hash")
+        self.glacier.create_vault(vaultName=vault)
+        client = self.client_with_content_sha256("UploadArchive", None)
+        response = self.client_error(client.upload_archive, vaultName=vault, body=b"data")
+        self.assert_error(response, 400, "MissingParameterValueException",
+                          "Required parameter missing: x-amz-content-sha256")
+        self.assertEqual(self.archive_count(vault), 0)
+
+    def test_upload_multipart_part_with_a_wrong_or_no_content_sha256_is_refused(self):
+        vault = self.unique("content-hash")
+        self.glacier.create_vault(vaultName=vault)
+        upload_id = self.glacier.initiate_multipart_upload(
+            vaultName=vault, partSize=str(MIB))["uploadId"]
+        part = b"p" * MIB
+        sent = "0" * 64
+        wrong = self.client_with_content_sha256("UploadMultipartPart", sent)
+        response = self.client_error(wrong.upload_multipart_part, vaultName=vault,
+                                     uploadId=upload_id, range=f"bytes 0-{MIB - 1}/*", body=part)
+        self.assert_error(response, 403, "InvalidSignatureException",
+                          content_hash_mismatch(hashlib.sha256(part).hexdigest(), sent))
+        missing = self.client_with_content_sha256("UploadMultipartPart", None)
+        response = self.client_error(missing.upload_multipart_part, vaultName=vault,
+                                     uploadId=upload_id, range=f"bytes 0-{MIB - 1}/*", body=part)
+        self.assert_error(response, 400, "MissingParameterValueException",
+                          "Required parameter missing: x-amz-content-sha256")
+        parts = self.glacier.list_parts(vaultName=vault, uploadId=upload_id)
+        self.assertEqual(parts["Parts"], [])
+
+    def test_raw_uploads_are_checked_against_content_sha256(self):
+        vault = self.unique("content-hash")
+        self.glacier.create_vault(vaultName=vault)
+        data = b"raw body"
+        path = f"/-/vaults/{vault}/archives"
+        tree = {"x-amz-sha256-tree-hash": tree_hash(data)}
+        status, _, body = self.raw("POST", path, data, tree)
+        self.assertEqual(status, 400, body)
+        self.assertEqual(json.loads(body)["code"], "MissingParameterValueException")
+        sent = hashlib.sha256(b"other").hexdigest()
+        status, headers, body = self.raw("POST", path, data,
+                                         {**tree, "x-amz-content-sha256": sent})
+        self.assertEqual(status, 403, body)
+        self.assertEqual(headers.get("Content-Type"), "application/json")
+        # Byte for byte as AWS's authentication layer writes it: message first.
+        self.assertEqual(json.loads(body), {
+            "message": content_hash_mismatch(hashlib.sha256(data).hexdigest(), sent),
+            "code": "InvalidSignatureException", "type": "Client"})
+        self.assertTrue(body.startswith(b'{"message":'), body)
+        self.assertEqual(self.archive_count(vault), 0)
+        status, _, body = self.raw(
+            "POST", path, data, {**tree, "x-amz-content-sha256": hashlib.sha256(data).hexdigest()})
+        self.assertEqual(status, 201, body)
+
+
+if __name__ == "__main__":
+    unittest.main()
