@@ -40,12 +40,17 @@ void verify_content_sha256(call& c) {
   }
 }
 
-digest required_tree_hash_header(const call& c) {
+std::string_view tree_hash_header(const call& c) {
   const auto value = c.header("x-amz-sha256-tree-hash");
   if (value.empty()) {
     throw error(error_code::missing_parameter_value,
                 "Required parameter missing: x-amz-sha256-tree-hash");
   }
+  return value;
+}
+
+digest required_tree_hash_header(const call& c) {
+  const auto value = tree_hash_header(c);
   digest d{};
   if (!from_hex(value, d)) {
     throw error(error_code::invalid_parameter_value,
@@ -65,10 +70,14 @@ std::optional<std::string> archive_description_header(const call& c) {
   return it->second;
 }
 
-digest verify_body_tree_hash(call& c, const digest& expected) {
+digest verify_body_tree_hash(call& c, std::string_view sent) {
   const auto computed =
       c.request.body.size() > tree_hash_chunk ? tree_hash(c.request.body) : body_sha256(c);
-  if (computed != expected) throw_checksum_mismatch(to_hex(expected), computed);
+  // A value that is not 64 hex digits is a mismatch too, echoed as sent (spec Part 1 §6).
+  digest expected{};
+  if (!from_hex(sent, expected) || computed != expected) {
+    throw_checksum_mismatch(std::string(sent), computed);
+  }
   return computed;
 }
 

@@ -81,14 +81,14 @@ http::response upload_multipart_part(call& c) {
   verify_content_sha256(c);  // first, as AWS's authentication does (see upload_archive)
   const auto& vault = existing_vault_name(c);
   const auto [start, end] = content_range_header(c);
-  const auto expected = required_tree_hash_header(c);
   if (c.request.body.size() != end - start + 1) {
-    throw error(error_code::invalid_parameter_value,
-                "Invalid Content-Range: bytes " + std::to_string(start) + "-" +
-                    std::to_string(end) + "/*. It does not match the body's length of " +
-                    std::to_string(c.request.body.size()) + " bytes");
+    // AWS's wording, seen in several public reports (README, "Fidelity notes").
+    throw error(
+        error_code::invalid_parameter_value,
+        "Content-Range: bytes " + std::to_string(start) + "-" + std::to_string(end) +
+            "/* is incompatible with Content-Length: " + std::to_string(c.request.body.size()));
   }
-  const auto computed = verify_body_tree_hash(c, expected);
+  const auto computed = verify_body_tree_hash(c, tree_hash_header(c));
   multipart_part part{std::make_shared<const std::string>(std::move(c.request.body)), computed};
   c.services.store.upload_part(c.scope, vault, c.path("upload_id"), start, end, std::move(part));
   auto r = empty_response(204);

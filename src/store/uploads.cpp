@@ -77,7 +77,11 @@ void store::upload_part(const scope& where, const std::string& vault_name,
   }
   const auto index = start / part_size;
   if (index >= max_multipart_parts) {
-    throw invalid_range("An upload has at most 10000 parts");
+    // AWS's wording (boto/boto#1478); the part number is the part's 1-based index.
+    throw error(error_code::invalid_parameter_value,
+                "This is part number " + std::to_string(index + 1) +
+                    " for the current multipart upload. It exceeds the limit of " +
+                    std::to_string(max_multipart_parts) + " parts.");
   }
   if (upload.completing) {
     throw error(error_code::invalid_parameter_value,

@@ -153,5 +153,40 @@ class FidelityTest(ServerTestCase):
         self.assertEqual(status, 201, body)
 
 
+    # -- the upload path's messages ------------------------------------------------------
+
+    def test_upload_path_messages_are_aws_words(self):
+        vault = self.unique("upload-words")
+        self.glacier.create_vault(vaultName=vault)
+        response = self.client_error(self.glacier.upload_archive, vaultName=vault, body=b"data",
+                                     checksum="not-a-tree-hash")
+        self.assert_error(response, 400, "InvalidParameterValueException",
+                          "Checksum mismatch: expected not-a-tree-hash, computed "
+                          + tree_hash(b"data"))
+        self.assertEqual(self.archive_count(vault), 0)
+
+        upload_id = self.glacier.initiate_multipart_upload(
+            vaultName=vault, partSize=str(MIB))["uploadId"]
+        part = b"q" * 1000
+        response = self.client_error(self.glacier.upload_multipart_part, vaultName=vault,
+                                     uploadId=upload_id, range=f"bytes 0-{MIB - 1}/*", body=part)
+        self.assert_error(response, 400, "InvalidParameterValueException",
+                          f"Content-Range: bytes 0-{MIB - 1}/* is incompatible with "
+                          "Content-Length: 1000")
+        start = 10_000 * MIB
+        response = self.client_error(self.glacier.upload_multipart_part, vaultName=vault,
+                                     uploadId=upload_id, range=f"bytes {start}-{start}/*",
+                                     body=b"z")
+        self.assert_error(response, 400, "InvalidParameterValueException",
+                          "This is part number 10001 for the current multipart upload. It "
+                          "exceeds the limit of 10000 parts.")
+        response = self.client_error(self.glacier.upload_multipart_part, vaultName=vault,
+                                     uploadId=upload_id, range="bytes 0-999/*", body=part,
+                                     checksum="zz")
+        self.assert_error(response, 400, "InvalidParameterValueException",
+                          f"Checksum mismatch: expected zz, computed {tree_hash(part)}")
+        self.assertEqual(self.glacier.list_parts(vaultName=vault, uploadId=upload_id)["Parts"],
+                         [])
+
 if __name__ == "__main__":
     unittest.main()

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "glacier/api/call.hpp"
 #include "glacier/aws/tree_hash.hpp"
@@ -19,16 +20,21 @@ const digest& body_sha256(call& c);
 /// x-amz-content-sha256 does not match the computed payload hash. ...", Part 3A.3).
 void verify_content_sha256(call& c);
 
-/// The x-amz-sha256-tree-hash header as a digest; MissingParameterValueException when
-/// absent, InvalidParameterValueException when not 64 hex digits.
+/// The x-amz-sha256-tree-hash header as sent; MissingParameterValueException when absent.
+std::string_view tree_hash_header(const call& c);
+
+/// CompleteMultipartUpload's x-amz-sha256-tree-hash as a digest: tree_hash_header(), and
+/// InvalidParameterValueException "Invalid x-amz-sha256-tree-hash: <value>" when it is not
+/// 64 hex digits.
 digest required_tree_hash_header(const call& c);
 
 /// The x-amz-archive-description header, checked against the description rules.
 std::optional<std::string> archive_description_header(const call& c);
 
-/// Verifies that the body's tree hash is `expected`; else the documented "Checksum
-/// mismatch: expected <sent>, computed <ours>". A body of one tree-hash chunk or less reuses
-/// body_sha256(), which is its tree hash. Returns the computed hash.
-digest verify_body_tree_hash(call& c, const digest& expected);
+/// Verifies that the body's tree hash is `sent` (the x-amz-sha256-tree-hash of an upload);
+/// else AWS's "Checksum mismatch: expected <sent>, computed <ours>", also when `sent` is not
+/// 64 hex digits. A body of one tree-hash chunk or less reuses body_sha256(), which is its
+/// tree hash. Returns the computed hash.
+digest verify_body_tree_hash(call& c, std::string_view sent);
 
 }  // namespace glacier::api

@@ -95,7 +95,40 @@ TEST_F(multipart, rejects_misaligned_oversized_and_inverted_ranges) {
                                                 {"x-amz-sha256-tree-hash", to_hex(sha256("x"))}})),
                400, "InvalidParameterValueException",
                "Invalid Content-Range: bytes 909994937-909994936/*", true);
-  expect_error(part(id, 10'000 * mib, "x"), 400, "InvalidParameterValueException", "10000 parts");
+}
+
+TEST_F(multipart, refuses_the_10001st_part_in_aws_words) {
+  const auto id = initiate(mib);
+  expect_error(part(id, 10'000 * mib, "x"), 400, "InvalidParameterValueException",
+               "This is part number 10001 for the current multipart upload. It exceeds the limit "
+               "of 10000 parts.",
+               true);
+  expect_error(part(id, 10'004 * mib, "x"), 400, "InvalidParameterValueException",
+               "This is part number 10005 for the current multipart upload. It exceeds the limit "
+               "of 10000 parts.",
+               true);
+  EXPECT_EQ(part(id, 9'999 * mib, "x").status, 204u);  // the 10000th part is fine
+}
+
+TEST_F(multipart, refuses_a_content_range_that_disagrees_with_the_length_in_aws_words) {
+  const auto id = initiate(2 * mib);
+  const auto body = pattern_bytes(mib);
+  for (const std::string range : {"bytes 0-2097151/*", "bytes 0-1048576/*", "bytes 0-1048574/*"}) {
+    expect_error(
+        h.send("PUT", "/-/vaults/v/multipart-uploads/" + id, body,
+               with_content_sha256(body, {{"Content-Range", range},
+                                          {"x-amz-sha256-tree-hash", to_hex(tree_hash(body))}})),
+        400, "InvalidParameterValueException",
+        "Content-Range: " + range + " is incompatible with Content-Length: 1048576", true);
+  }
+  const auto parts = api_harness::json(h.send("GET", "/-/vaults/v/multipart-uploads/" + id));
+  EXPECT_TRUE(parts["Parts"].empty());
+}
+
+TEST_F(multipart, reports_a_malformed_part_tree_hash_as_a_checksum_mismatch) {
+  const auto id = initiate(mib);
+  expect_error(part(id, 0, "abc", "not-hex"), 400, "InvalidParameterValueException",
+               "Checksum mismatch: expected not-hex, computed " + to_hex(sha256("abc")), true);
 }
 
 TEST_F(multipart, rejects_a_part_with_the_wrong_tree_hash) {
