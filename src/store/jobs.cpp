@@ -46,6 +46,7 @@ job store::create_job(const scope& where, const std::string& vault_name,
   if (parameters.action == job_action::archive_retrieval) {
     const auto it = vault.archive_index.find(*parameters.archive_id);
     if (it == vault.archive_index.end()) {
+      refuse_other_vaults_archive(vault, *parameters.archive_id);
       throw error(error_code::resource_not_found,
                   "The archive ID was not found: " + *parameters.archive_id);
     }

@@ -153,12 +153,27 @@ void store::insert_archive(vault_state& vault, const archive& a) {
             {"archive", records::archive_json(a)}});
 }
 
+void store::refuse_other_vaults_archive(const vault_state& vault, const std::string& id) const {
+  // Only on the path of an id this vault does not hold: at most the 1000 vaults of each scope.
+  for (const auto& [where, account] : scopes_) {
+    for (const auto& [name, other] : account.vaults) {
+      if (other.get() != &vault && other->archive_index.contains(id)) {
+        // AWS names the vault of the request (github.com/vsespb/mt-aws-glacier/issues/32).
+        throw error(error_code::invalid_parameter_value, "Invalid vault name: " + vault.arn);
+      }
+    }
+  }
+}
+
 void store::delete_archive(const scope& where, const std::string& vault_name,
                            const std::string& id) {
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
   const auto it = vault.archive_index.find(id);
-  if (it == vault.archive_index.end()) return;  // idempotent
+  if (it == vault.archive_index.end()) {
+    refuse_other_vaults_archive(vault, id);
+    return;  // idempotent
+  }
   const auto a = vault.archives.find(it->second);
   vault.archive_bytes -= a->second.size;
   total_archive_bytes_ -= a->second.size;

@@ -13,7 +13,7 @@ import http.client
 import json
 import unittest
 
-from harness import ServerTestCase, fail_missing, tree_hash
+from harness import ACCOUNT, ServerTestCase, fail_missing, tree_hash
 
 try:
     import boto3
@@ -152,7 +152,6 @@ class FidelityTest(ServerTestCase):
             "POST", path, data, {**tree, "x-amz-content-sha256": hashlib.sha256(data).hexdigest()})
         self.assertEqual(status, 201, body)
 
-
     # -- the upload path's messages ------------------------------------------------------
 
     def test_upload_path_messages_are_aws_words(self):
@@ -187,6 +186,28 @@ class FidelityTest(ServerTestCase):
                           f"Checksum mismatch: expected zz, computed {tree_hash(part)}")
         self.assertEqual(self.glacier.list_parts(vaultName=vault, uploadId=upload_id)["Parts"],
                          [])
+
+    # -- archive ids are bound to their vault ------------------------------------------
+
+    def test_an_archive_id_of_another_vault_is_refused(self):
+        owner, other = self.unique("owner"), self.unique("other")
+        for vault in (owner, other):
+            self.glacier.create_vault(vaultName=vault)
+        archive_id = self.glacier.upload_archive(vaultName=owner, body=b"bound")["archiveId"]
+        invalid = f"Invalid vault name: arn:aws:glacier:us-east-1:{ACCOUNT}:vaults/{other}"
+        response = self.client_error(self.glacier.delete_archive, vaultName=other,
+                                     archiveId=archive_id)
+        self.assert_error(response, 400, "InvalidParameterValueException", invalid)
+        self.assertEqual(self.archive_count(owner), 1)
+        response = self.client_error(
+            self.glacier.initiate_job, vaultName=other,
+            jobParameters={"Type": "archive-retrieval", "ArchiveId": archive_id})
+        self.assert_error(response, 400, "InvalidParameterValueException", invalid)
+        self.assertEqual(self.glacier.list_jobs(vaultName=other)["JobList"], [])
+        # Through its own vault the id works as before.
+        self.assertEqual(self.glacier.delete_archive(vaultName=owner, archiveId=archive_id)
+                         ["ResponseMetadata"]["HTTPStatusCode"], 204)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -104,7 +104,7 @@ class store {
   archive add_archive(const scope& where, const std::string& vault,
                       std::optional<std::string> description,
                       std::shared_ptr<const std::string> data, std::string tree_hash_hex);
-  /// DeleteArchive; idempotent for an archive already deleted.
+  /// DeleteArchive; idempotent for an archive already deleted; 400 for another vault's.
   void delete_archive(const scope& where, const std::string& vault, const std::string& id);
 
   /// Creates a job from validated parameters; checks the archive and byte range.
@@ -234,6 +234,9 @@ class store {
   archive new_archive(std::optional<std::string> description,
                       std::shared_ptr<const std::string> data, std::string tree_hash_hex);
   void insert_archive(vault_state& vault, const archive& a);
+  /// Throws AWS's "Invalid vault name: <ARN>" when archive `id` belongs to another vault
+  /// than `vault` (archive ids are bound to their vault); returns when it belongs to none.
+  void refuse_other_vaults_archive(const vault_state& vault, const std::string& id) const;
   void reserve_bytes(std::uint64_t bytes);
   void record(nlohmann::json r);
   void record_vault_config(const vault_state& vault);

@@ -150,5 +150,19 @@ TEST(delete_archive, is_idempotent) {
   EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/v"))["NumberOfArchives"], 0);
 }
 
+// Archive ids are bound to their vault (github.com/vsespb/mt-aws-glacier/issues/32).
+TEST(delete_archive, refuses_an_archive_of_another_vault_and_keeps_it) {
+  api_harness h;
+  h.create_vault("a");
+  h.create_vault("b");
+  const auto id = h.upload("a", "data");
+  expect_error(h.send("DELETE", "/-/vaults/b/archives/" + id), 400,
+               "InvalidParameterValueException",
+               "Invalid vault name: arn:aws:glacier:us-east-1:123456789012:vaults/b", true);
+  EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/a"))["NumberOfArchives"], 1);
+  EXPECT_EQ(h.send("DELETE", "/-/vaults/a/archives/" + id).status, 204u);
+  EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/a"))["NumberOfArchives"], 0);
+}
+
 }  // namespace
 }  // namespace glacier::testing

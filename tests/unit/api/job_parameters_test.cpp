@@ -90,6 +90,22 @@ TEST_F(initiate_job, answers_404_for_an_unknown_archive) {
                "ResourceNotFoundException", "The archive ID was not found: nope", true);
 }
 
+// Archive ids are bound to their vault: AWS names the vault of the request.
+TEST_F(initiate_job, refuses_an_archive_of_another_vault) {
+  h.create_vault("other");
+  expect_error(h.send("POST", "/-/vaults/other/jobs",
+                      R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id + "\"}"),
+               400, "InvalidParameterValueException",
+               "Invalid vault name: arn:aws:glacier:us-east-1:123456789012:vaults/other", true);
+  // Through another account's vault of the same name too.
+  h.send("PUT", "/111122223333/vaults/v");
+  expect_error(h.send("POST", "/111122223333/vaults/v/jobs",
+                      R"({"Type":"archive-retrieval","ArchiveId":")" + archive_id + "\"}"),
+               400, "InvalidParameterValueException",
+               "Invalid vault name: arn:aws:glacier:us-east-1:111122223333:vaults/v", true);
+  EXPECT_TRUE(api_harness::json(h.send("GET", "/-/vaults/other/jobs"))["JobList"].empty());
+}
+
 TEST_F(initiate_job, rejects_a_description_that_is_too_long_or_not_printable) {
   expect_invalid(
       post(R"({"Type":"inventory-retrieval","Description":")" + std::string(1025, 'a') + "\"}"),
