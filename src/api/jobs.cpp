@@ -105,7 +105,8 @@ http::response list_jobs(call& c) {
   job_filter filter;
   filter.completed = parse_completed(c);
   filter.status = parse_status_code(c);
-  const auto result = c.services.store.list_jobs(c.scope, vault, filter, c.query("marker"), limit);
+  const auto result =
+      c.services.store.list_jobs(c.scope, vault, filter, marker_parameter(c), limit);
   return json_text_response(200, job_list_body(result.items, result.marker));
 }
 

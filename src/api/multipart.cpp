@@ -126,7 +126,7 @@ http::response abort_multipart_upload(call& c) {
 http::response list_multipart_uploads(call& c) {
   const auto& vault = existing_vault_name(c);
   const auto limit = parse_limit(c, 50, 50);
-  const auto result = c.services.store.list_uploads(c.scope, vault, c.query("marker"), limit);
+  const auto result = c.services.store.list_uploads(c.scope, vault, marker_parameter(c), limit);
   nlohmann::ordered_json body;
   body["Marker"] = marker_json(result.marker);
   body["UploadsList"] = nlohmann::ordered_json::array();
@@ -146,7 +146,7 @@ http::response list_parts(call& c) {
   const auto& vault = existing_vault_name(c);
   const auto limit = parse_limit(c, 50, 50);
   const auto [upload, parts] =
-      c.services.store.list_parts(c.scope, vault, c.path("upload_id"), c.query("marker"), limit);
+      c.services.store.list_parts(c.scope, vault, c.path("upload_id"), marker_parameter(c), limit);
   nlohmann::ordered_json body;
   body["ArchiveDescription"] = description_json(upload.description);
   body["CreationDate"] = format_iso8601(upload.creation_date);

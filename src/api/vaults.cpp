@@ -33,6 +33,12 @@ const std::string& existing_vault_name(const call& c) {
   return name;
 }
 
+std::optional<std::string> marker_parameter(const call& c) {
+  auto marker = c.query("marker");
+  if (marker && marker->empty()) marker.reset();
+  return marker;
+}
+
 std::size_t parse_limit(const call& c, std::size_t max, std::size_t fallback) {
   const auto text = c.query("limit");
   if (!text) return fallback;
@@ -72,7 +78,7 @@ http::response delete_vault(call& c) {
 
 http::response list_vaults(call& c) {
   const auto limit = parse_limit(c, 10, 10);
-  const auto result = c.services.store.list_vaults(c.scope, c.query("marker"), limit);
+  const auto result = c.services.store.list_vaults(c.scope, marker_parameter(c), limit);
   nlohmann::ordered_json body;
   body["Marker"] = result.marker ? nlohmann::ordered_json(*result.marker) : nullptr;
   body["VaultList"] = nlohmann::ordered_json::array();

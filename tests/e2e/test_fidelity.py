@@ -209,5 +209,30 @@ class FidelityTest(ServerTestCase):
                          ["ResponseMetadata"]["HTTPStatusCode"], 204)
 
 
+    # -- list markers ----------------------------------------------------------------------
+
+    def test_an_empty_marker_lists_from_the_start(self):
+        vault = self.unique("markers")
+        self.glacier.create_vault(vaultName=vault)
+        first_vault = self.glacier.list_vaults(limit="1")["VaultList"][0]["VaultName"]
+        page = self.glacier.list_vaults(marker="", limit="1")
+        self.assertEqual([v["VaultName"] for v in page["VaultList"]], [first_vault])
+
+        self.glacier.upload_archive(vaultName=vault, body=b"x")
+        job_id = self.glacier.initiate_job(
+            vaultName=vault, jobParameters={"Type": "inventory-retrieval"})["jobId"]
+        jobs = self.glacier.list_jobs(vaultName=vault, marker="")["JobList"]
+        self.assertEqual([j["JobId"] for j in jobs], [job_id])
+
+        upload_id = self.glacier.initiate_multipart_upload(
+            vaultName=vault, partSize=str(MIB))["uploadId"]
+        uploads = self.glacier.list_multipart_uploads(vaultName=vault, marker="")["UploadsList"]
+        self.assertEqual([u["MultipartUploadId"] for u in uploads], [upload_id])
+        self.glacier.upload_multipart_part(vaultName=vault, uploadId=upload_id,
+                                           range="bytes 0-2/*", body=b"abc")
+        parts = self.glacier.list_parts(vaultName=vault, uploadId=upload_id, marker="")["Parts"]
+        self.assertEqual([p["RangeInBytes"] for p in parts], ["0-2"])
+
+
 if __name__ == "__main__":
     unittest.main()

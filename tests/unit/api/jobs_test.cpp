@@ -202,6 +202,17 @@ TEST_F(list_jobs, pages_with_limit_and_marker) {
   EXPECT_EQ(seen, created);
 }
 
+TEST_F(list_jobs, an_empty_marker_lists_from_the_start) {
+  const auto first = h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  const auto second = h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  const auto r = h.send("GET", "/-/vaults/v/jobs?marker=&limit=1");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto body = api_harness::json(r);
+  ASSERT_EQ(body["JobList"].size(), 1u);
+  EXPECT_EQ(body["JobList"][0]["JobId"], first);
+  EXPECT_EQ(body["Marker"], second);
+}
+
 TEST_F(list_jobs, mixed_statuses_list_in_creation_order_and_page_within_a_filter) {
   h.cfg.expedited_delay = duration(10);
   h.cfg.standard_delay = duration(60'000);

@@ -245,6 +245,26 @@ TEST_F(multipart, lists_uploads_and_parts_with_pagination) {
                "InvalidParameterValueException", "Invalid limit: 51");
 }
 
+TEST_F(multipart, an_empty_marker_lists_uploads_and_parts_from_the_start) {
+  const auto first = initiate(mib);
+  initiate(mib);
+  auto r = h.send("GET", "/-/vaults/v/multipart-uploads?marker=&limit=1");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto body = api_harness::json(r);
+  ASSERT_EQ(body["UploadsList"].size(), 1u);
+  EXPECT_EQ(body["UploadsList"][0]["MultipartUploadId"], first);
+  EXPECT_FALSE(body["Marker"].is_null());
+
+  ASSERT_EQ(part(first, 0, "a").status, 204u);
+  ASSERT_EQ(part(first, mib, "b").status, 204u);
+  r = h.send("GET", "/-/vaults/v/multipart-uploads/" + first + "?marker=&limit=1");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  body = api_harness::json(r);
+  ASSERT_EQ(body["Parts"].size(), 1u);
+  EXPECT_EQ(body["Parts"][0]["RangeInBytes"], "0-0");
+  EXPECT_FALSE(body["Marker"].is_null());
+}
+
 TEST_F(multipart, parts_count_against_the_total_archive_limit) {
   h.cfg.max_total_archive_bytes = 5;
   const auto id = initiate(mib);

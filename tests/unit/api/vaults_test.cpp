@@ -69,6 +69,17 @@ TEST(list_vaults, pages_by_name_with_arn_markers) {
   EXPECT_TRUE(r["Marker"].is_null());
 }
 
+TEST(list_vaults, an_empty_marker_lists_from_the_start) {
+  api_harness h;
+  for (const char* name : {"b", "a", "c"}) h.create_vault(name);
+  const auto r = h.send("GET", "/-/vaults?marker=&limit=1");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto body = api_harness::json(r);
+  ASSERT_EQ(body["VaultList"].size(), 1u);
+  EXPECT_EQ(body["VaultList"][0]["VaultName"], "a");
+  EXPECT_EQ(body["Marker"], "arn:aws:glacier:us-east-1:123456789012:vaults/a");
+}
+
 TEST(list_vaults, defaults_to_ten_and_validates_limit) {
   api_harness h;
   for (int i = 0; i < 12; ++i) h.create_vault("v" + std::to_string(100 + i));
