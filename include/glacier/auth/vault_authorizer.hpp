@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "glacier/auth/policy.hpp"
+
+namespace glacier::auth {
+
+/// Parses a vault access or Vault Lock policy with Glacier's rules: statements indexed by
+/// Glacier action, only the condition keys glacier-mock supplies. Throws policy_error.
+policy parse_vault_policy(std::string_view text);
+
+/// The resource policies in force on one vault; either may be null.
+struct vault_policies {
+  std::shared_ptr<const policy> lock;    ///< the Vault Lock policy, InProgress or Locked
+  std::shared_ptr<const policy> access;  ///< the vault access policy
+};
+
+/// How a request fared against a vault's policies.
+enum class verdict {
+  allowed,
+  explicit_deny,  ///< a Deny statement matched
+  no_allow,       ///< cross-account and no Allow statement matched
+};
+
+/// A verdict and the statement behind it.
+struct authorization {
+  auth::verdict verdict = verdict::allowed;
+  const statement* by = nullptr;  ///< the deciding statement, when one decided
+  std::string_view source;        ///< "vault lock policy" or "vault access policy"
+};
+
+/// IAM's evaluation for a resource policy pair (spec Part 3B.7): any matching Deny in
+/// either policy refuses, root included. A caller of the vault's own account is otherwise
+/// allowed (glacier-mock has no identity policies: each caller's own are taken to allow
+/// glacier:*); a caller from another account needs a matching Allow in one of them.
+authorization authorize(const vault_policies& policies, const request_view& request,
+                        bool cross_account);
+
+/// Parsed policies by vault and kind, so a request does not parse its vault's 20 KB lock
+/// policy again: an entry is used while the stored text is unchanged. Thread-safe; the
+/// lock is held for map access only, never while parsing or comparing.
+class policy_cache {
+ public:
+  /// The parsed form of `text`, the current policy stored under `key`; parses on a miss.
+  /// A text that does not parse (one stored before a rule was added) yields null, and is
+  /// logged once per change.
+  std::shared_ptr<const policy> get(const std::string& key, const std::string& text);
+
+  /// Most entries kept; past it the cache starts over.
+  static constexpr std::size_t max_entries = 4096;
+
+ private:
+  struct entry {
+    std::shared_ptr<const std::string> text;
+    std::shared_ptr<const policy> parsed;  ///< null when the text does not parse
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, entry> entries_;
+};
+
+}  // namespace glacier::auth

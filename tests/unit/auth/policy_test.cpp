@@ -1,0 +1,351 @@
+// Parsing and evaluating resource policies, with the IAM User Guide's and the Glacier
+// Developer Guide's own example policies.
+#include "glacier/auth/policy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <map>
+
+#include "glacier/auth/actions.hpp"
+#include "glacier/auth/vault_authorizer.hpp"
+
+namespace glacier::auth {
+namespace {
+
+constexpr std::string_view vault_arn = "arn:aws:glacier:us-west-2:999999999999:vaults/examplevault";
+
+class fake_context final : public condition_context {
+ public:
+  std::map<std::string, std::vector<std::string>> keys;
+  bool lookup(std::string_view key, std::vector<std::string>& out) const override {
+    const auto it = keys.find(std::string(key));
+    if (it == keys.end()) return false;
+    out = it->second;
+    return true;
+  }
+};
+
+caller user(const std::string& account, const std::string& name) {
+  caller c;
+  c.access_key_id = "AKID" + name;
+  c.account = account;
+  c.arn = "arn:aws:iam::" + account + ":user/" + name;
+  c.user_name = name;
+  c.type = principal_type::user;
+  return c;
+}
+
+// One row: who asks for which action (on examplevault unless `resource` says otherwise),
+// with which condition keys, and the decision the policy must give.
+struct row {
+  caller who;
+  std::string action;  // "glacier:DeleteArchive"
+  std::map<std::string, std::vector<std::string>> keys;
+  decision expected;
+  std::string resource = std::string(vault_arn);
+};
+
+void check(std::string_view document, const std::vector<row>& rows) {
+  const auto p = parse_vault_policy(document);
+  for (const auto& r : rows) {
+    fake_context context;
+    context.keys = r.keys;
+    std::string action;
+    for (const char c : r.action) action += static_cast<char>(std::tolower(c));
+    const auto id = find_action(r.action.substr(r.action.find(':') + 1));
+    // Evaluated twice: through the per-action index and by walking every statement.
+    for (const auto index : {id, std::optional<std::size_t>{}}) {
+      const request_view request{r.who, action, r.resource, context, index};
+      EXPECT_EQ(evaluate(p, request).decision, r.expected)
+          << r.who.arn << " " << r.action << " on " << r.resource
+          << (index ? " (indexed)" : " (walked)");
+    }
+  }
+}
+
+const caller alice = user("999999999999", "alice");
+const caller bob = user("999999999999", "bob");
+const caller stranger = user("444455556666", "carol");
+const caller owner_root = root_caller("AKIDROOT", "999999999999");
+
+// Developer Guide, vault-lock-policy Example 1: deny deletes of archives younger than a year.
+TEST(policy, lock_example_deny_deletes_under_365_days) {
+  check(
+      R"({"Version":"2012-10-17","Statement":[{"Sid":"deny-based-on-archive-age",
+      "Principal":"*","Effect":"Deny","Action":"glacier:DeleteArchive",
+      "Resource":["arn:aws:glacier:us-west-2:999999999999:vaults/examplevault"],
+      "Condition":{"NumericLessThan":{"glacier:ArchiveAgeInDays":"365"}}}]})",
+      {
+          {alice, "glacier:DeleteArchive", {{"glacier:archiveageindays", {"0"}}}, decision::deny},
+          {alice, "glacier:DeleteArchive", {{"glacier:archiveageindays", {"364"}}}, decision::deny},
+          {owner_root,
+           "glacier:DeleteArchive",
+           {{"glacier:archiveageindays", {"12"}}},
+           decision::deny},
+          {alice,
+           "glacier:DeleteArchive",
+           {{"glacier:archiveageindays", {"365"}}},
+           decision::not_applicable},
+          // An archive that does not exist has no age: the positive operator is false.
+          {alice, "glacier:DeleteArchive", {}, decision::not_applicable},
+          {alice, "glacier:UploadArchive", {}, decision::not_applicable},
+          {alice,
+           "glacier:DeleteArchive",
+           {{"glacier:archiveageindays", {"1"}}},
+           decision::not_applicable,
+           "arn:aws:glacier:us-west-2:999999999999:vaults/other"},
+      });
+}
+
+// Developer Guide, vault-lock-policy Example 2: legal hold by tag, deletes allowed after a
+// year; the tag key's case in the policy does not matter.
+TEST(policy, lock_example_legal_hold_tag_and_age_allow) {
+  check(R"({"Version":"2012-10-17","Statement":[
+      {"Sid":"lock-vault","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Effect":"Deny",
+       "Action":"glacier:DeleteArchive","Resource":"arn:aws:glacier:us-west-2:999999999999:vaults/examplevault",
+       "Condition":{"StringLike":{"glacier:ResourceTag/LegalHold":["true",""]}}},
+      {"Sid":"you-can-delete-archive-older-than-a-year","Principal":{"AWS":"arn:aws:iam::999999999999:root"},
+       "Effect":"Allow","Action":"glacier:DeleteArchive","Resource":"arn:aws:glacier:us-west-2:999999999999:vaults/examplevault",
+       "Condition":{"NumericGreaterThanEquals":{"glacier:ArchiveAgeInDays":"365"}}}]})",
+        {
+            {alice,
+             "glacier:DeleteArchive",
+             {{"glacier:resourcetag/legalhold", {"true"}}, {"glacier:archiveageindays", {"400"}}},
+             decision::deny},
+            {alice,
+             "glacier:DeleteArchive",
+             {{"glacier:resourcetag/legalhold", {""}}, {"glacier:archiveageindays", {"400"}}},
+             decision::deny},
+            {alice,
+             "glacier:DeleteArchive",
+             {{"glacier:resourcetag/legalhold", {"false"}}, {"glacier:archiveageindays", {"400"}}},
+             decision::allow},
+            {alice,
+             "glacier:DeleteArchive",
+             {{"glacier:archiveageindays", {"400"}}},
+             decision::allow},
+            {alice,
+             "glacier:DeleteArchive",
+             {{"glacier:archiveageindays", {"10"}}},
+             decision::not_applicable},
+            // The account principal covers every principal of the account, not others.
+            {stranger,
+             "glacier:DeleteArchive",
+             {{"glacier:resourcetag/legalhold", {"true"}}},
+             decision::not_applicable},
+        });
+}
+
+// Developer Guide, vault-access-policy Example 1: cross-account upload permissions.
+TEST(policy, access_example_cross_account_upload) {
+  check(R"({"Version":"2012-10-17","Statement":[{"Sid":"cross-account-upload",
+      "Principal":{"AWS":["arn:aws:iam::123456789012:root","arn:aws:iam::444455556666:root"]},
+      "Effect":"Allow","Action":["glacier:UploadArchive","glacier:InitiateMultipartUpload",
+      "glacier:AbortMultipartUpload","glacier:CompleteMultipartUpload"],
+      "Resource":["arn:aws:glacier:us-west-2:999999999999:vaults/examplevault"]}]})",
+        {
+            {stranger, "glacier:UploadArchive", {}, decision::allow},
+            {stranger, "glacier:CompleteMultipartUpload", {}, decision::allow},
+            {stranger, "glacier:DeleteArchive", {}, decision::not_applicable},
+            {user("111122223333", "dave"), "glacier:UploadArchive", {}, decision::not_applicable},
+        });
+}
+
+// Developer Guide, vault-access-policy Example 2: deletes only with MFA; BoolIfExists as
+// IAM recommends, so callers without temporary credentials (no key at all) are denied too.
+TEST(policy, access_example_mfa_delete_with_bool_if_exists) {
+  check(R"({"Version":"2012-10-17","Statement":[{"Sid":"add-mfa-delete-requirement",
+      "Principal":{"AWS":["arn:aws:iam::123456789012:root"]},"Effect":"Deny",
+      "Action":["glacier:Delete*"],"Resource":["arn:aws:glacier:us-west-2:999999999999:vaults/examplevault"],
+      "Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":false}}}]})",
+        {
+            {user("123456789012", "eve"), "glacier:DeleteArchive", {}, decision::deny},
+            {user("123456789012", "eve"),
+             "glacier:DeleteVault",
+             {{"aws:multifactorauthpresent", {"false"}}},
+             decision::deny},
+            {user("123456789012", "eve"),
+             "glacier:DeleteArchive",
+             {{"aws:multifactorauthpresent", {"true"}}},
+             decision::not_applicable},
+            {user("123456789012", "eve"), "glacier:DescribeVault", {}, decision::not_applicable},
+        });
+}
+
+// IAM: an explicit Deny overrides any Allow, whichever statement comes first.
+TEST(policy, explicit_deny_overrides_allow_in_either_order) {
+  const auto rows = std::vector<row>{
+      {alice, "glacier:DeleteArchive", {}, decision::deny},
+      {alice, "glacier:DescribeVault", {}, decision::allow},
+  };
+  check(R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*"},
+      {"Effect":"Deny","Principal":"*","Action":"glacier:DeleteArchive","Resource":"*"}]})",
+        rows);
+  check(
+      R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:DeleteArchive","Resource":"*"},
+      {"Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*"}]})",
+      rows);
+}
+
+// IAM NotAction example: deny everything except the listed (read) actions.
+TEST(policy, not_action_applies_to_every_other_action) {
+  check(R"({"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":{"AWS":"*"},
+      "NotAction":["glacier:Describe*","glacier:List*","glacier:Get*"],"Resource":"*"}})",
+        {
+            {alice, "glacier:UploadArchive", {}, decision::deny},
+            {alice, "glacier:DeleteVault", {}, decision::deny},
+            {alice, "glacier:DescribeVault", {}, decision::not_applicable},
+            {alice, "glacier:GetJobOutput", {}, decision::not_applicable},
+            {alice, "glacier:listjobs", {}, decision::not_applicable},  // actions ignore case
+        });
+}
+
+// IAM NotResource example: deny what targets anything but the listed resource.
+TEST(policy, not_resource_applies_to_every_other_resource) {
+  check(R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:*",
+      "NotResource":"arn:aws:glacier:us-west-2:999999999999:vaults/example*"}]})",
+        {
+            {alice, "glacier:DescribeVault", {}, decision::not_applicable},
+            {alice,
+             "glacier:DescribeVault",
+             {},
+             decision::deny,
+             "arn:aws:glacier:us-west-2:999999999999:vaults/other"},
+            // Resources are case-sensitive.
+            {alice,
+             "glacier:DescribeVault",
+             {},
+             decision::deny,
+             "arn:aws:glacier:us-west-2:999999999999:vaults/EXAMPLEvault"},
+        });
+}
+
+// IAM NotPrincipal example: deny everyone but one user, whose account is listed too.
+TEST(policy, not_principal_excludes_the_listed_user_with_its_account) {
+  check(R"({"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":[
+      "arn:aws:iam::999999999999:user/alice","arn:aws:iam::999999999999:root"]},
+      "Action":"glacier:*","Resource":"*"}]})",
+        {
+            {alice, "glacier:DeleteArchive", {}, decision::not_applicable},
+            {owner_root, "glacier:DeleteArchive", {}, decision::not_applicable},
+            {bob, "glacier:DeleteArchive", {}, decision::deny},
+            {stranger, "glacier:DeleteArchive", {}, decision::deny},
+        });
+  // Naming the user without its account does not exempt it, as IAM's page warns.
+  check(
+      R"({"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::999999999999:user/alice"},
+      "Action":"glacier:*","Resource":"*"}]})",
+      {{alice, "glacier:DeleteArchive", {}, decision::deny}});
+}
+
+TEST(policy, principal_forms_name_accounts_and_users) {
+  check(R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":["444455556666",
+      "arn:aws:iam::999999999999:user/alice"]},"Action":"glacier:DescribeVault","Resource":"*"}]})",
+        {
+            {stranger, "glacier:DescribeVault", {}, decision::allow},  // bare account id
+            {alice, "glacier:DescribeVault", {}, decision::allow},
+            {bob, "glacier:DescribeVault", {}, decision::not_applicable},
+            {owner_root, "glacier:DescribeVault", {}, decision::not_applicable},
+        });
+}
+
+TEST(policy, several_condition_keys_and_operators_are_anded) {
+  check(
+      R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:InitiateJob","Resource":"*",
+      "Condition":{"NumericLessThan":{"glacier:ArchiveAgeInDays":"30"},
+                   "StringEquals":{"aws:username":["alice","bob"],"aws:PrincipalAccount":"999999999999"}}}]})",
+      {
+          {alice,
+           "glacier:InitiateJob",
+           {{"glacier:archiveageindays", {"3"}},
+            {"aws:username", {"alice"}},
+            {"aws:principalaccount", {"999999999999"}}},
+           decision::deny},
+          {alice,
+           "glacier:InitiateJob",
+           {{"glacier:archiveageindays", {"31"}},
+            {"aws:username", {"alice"}},
+            {"aws:principalaccount", {"999999999999"}}},
+           decision::not_applicable},
+          {alice,
+           "glacier:InitiateJob",
+           {{"glacier:archiveageindays", {"3"}},
+            {"aws:username", {"carol"}},
+            {"aws:principalaccount", {"999999999999"}}},
+           decision::not_applicable},
+      });
+}
+
+TEST(policy, statements_are_indexed_by_the_actions_they_cover) {
+  const auto p = parse_vault_policy(
+      R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:Delete*","Resource":"*",
+      "Condition":{"NumericLessThan":{"glacier:ArchiveAgeInDays":"1"}}},
+      {"Effect":"Allow","Principal":"*","NotAction":"glacier:DeleteArchive","Resource":"*"}]})");
+  const auto deletes = *find_action("DeleteArchive");
+  const auto vault_deletes = *find_action("DeleteVault");
+  const auto uploads = *find_action("UploadArchive");
+  EXPECT_EQ(p.statements_by_action[deletes], std::vector<std::uint32_t>{0});
+  EXPECT_EQ(p.statements_by_action[vault_deletes], (std::vector<std::uint32_t>{0, 1}));
+  EXPECT_EQ(p.statements_by_action[uploads], std::vector<std::uint32_t>{1});
+  EXPECT_TRUE(p.action_uses_costly_key[deletes]);
+  EXPECT_FALSE(p.action_uses_costly_key[uploads]);
+}
+
+// What the policy language forbids, and what glacier-mock cannot evaluate, is refused with
+// a message that names it.
+TEST(policy, refuses_malformed_and_unsupported_documents_naming_the_problem) {
+  const std::vector<std::pair<const char*, const char*>> bad = {
+      {"[]", "JSON policy document"},
+      {"{", "JSON policy document"},
+      {R"({"Version":"2012-10-17"})", "no Statement"},
+      {R"({"Version":"2013-01-01","Statement":[]})", "Invalid Version"},
+      {R"({"Statement":[],"Extra":1})", "Unsupported policy element: Extra"},
+      {R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*","Foo":1}]})",
+       "Unsupported policy element: Foo"},
+      {R"({"Statement":[{"Effect":"Permit","Principal":"*","Action":"glacier:*","Resource":"*"}]})",
+       "Invalid Effect: Permit"},
+      {R"({"Statement":[{"Effect":"Allow","Action":"glacier:*","Resource":"*"}]})",
+       "needs Principal or NotPrincipal"},
+      {R"({"Statement":[{"Effect":"Allow","NotPrincipal":"*","Action":"glacier:*","Resource":"*"}]})",
+       "NotPrincipal may only be used"},
+      {R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*","NotAction":"x:y","Resource":"*"}]})",
+       "both Action and NotAction"},
+      {R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*"}]})",
+       "needs Resource or NotResource"},
+      {R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::99999999*:root"},"Action":"glacier:*","Resource":"*"}]})",
+       "Invalid principal in policy"},
+      {R"({"Statement":[{"Effect":"Allow","Principal":{"CanonicalUser":"abc"},"Action":"glacier:*","Resource":"*"}]})",
+       "Unsupported principal type"},
+      {R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*",
+          "Condition":{"StringStartsWith":{"aws:username":"a"}}}]})",
+       "Unsupported condition operator: StringStartsWith"},
+      {R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*",
+          "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}]})",
+       "Unsupported condition key: aws:PrincipalOrgID"},
+      {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*",
+          "Resource":"arn:aws:glacier:*:*:vaults/${aws:username}"}]})",
+       "Unsupported policy variable"},
+      {R"({"Statement":[{"Sid":"a","Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*"},
+          {"Sid":"a","Effect":"Deny","Principal":"*","Action":"glacier:*","Resource":"*"}]})",
+       "Duplicate Sid: a"},
+  };
+  for (const auto& [document, message] : bad) {
+    try {
+      parse_vault_policy(document);
+      ADD_FAILURE() << "accepted " << document;
+    } catch (const policy_error& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos)
+          << document << " gave: " << e.what();
+    }
+  }
+}
+
+TEST(policy, the_2008_language_takes_variables_as_text) {
+  EXPECT_NO_THROW(parse_vault_policy(
+      R"({"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*",
+          "Resource":"arn:aws:glacier:*:*:vaults/${aws:username}"}]})"));
+}
+
+}  // namespace
+}  // namespace glacier::auth

@@ -1,0 +1,138 @@
+// A vault's two policies together, and the condition keys a Glacier request supplies.
+#include "glacier/auth/vault_authorizer.hpp"
+
+#include <gtest/gtest.h>
+
+#include "glacier/auth/actions.hpp"
+#include "glacier/auth/request_context.hpp"
+
+namespace glacier::auth {
+namespace {
+
+constexpr std::string_view arn = "arn:aws:glacier:us-east-1:111111111111:vaults/v";
+
+caller iam_user(const std::string& account, const std::string& name) {
+  caller c;
+  c.account = account;
+  c.arn = "arn:aws:iam::" + account + ":user/" + name;
+  c.user_name = name;
+  c.user_id = "AIDA" + name;
+  c.type = principal_type::user;
+  return c;
+}
+
+std::shared_ptr<const policy> parsed(std::string_view text) {
+  return std::make_shared<const policy>(parse_vault_policy(text));
+}
+
+verdict decide(const vault_policies& policies, const caller& who, std::string_view operation,
+               bool cross_account) {
+  const auto id = *find_action(operation);
+  glacier_request_context context(who, glacier_actions()[id]);
+  const request_view request{who, lower_action_names()[id], arn, context, id};
+  return authorize(policies, request, cross_account).verdict;
+}
+
+const auto alice = iam_user("111111111111", "alice");
+const auto partner = iam_user("222222222222", "pat");
+
+TEST(vault_authorizer, same_account_is_allowed_unless_a_deny_matches) {
+  EXPECT_EQ(decide({}, alice, "DeleteArchive", false), verdict::allowed);
+  const vault_policies policies{
+      parsed(
+          R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:DeleteVault","Resource":"*"}]})"),
+      nullptr};
+  EXPECT_EQ(decide(policies, alice, "DeleteVault", false), verdict::explicit_deny);
+  EXPECT_EQ(decide(policies, alice, "DeleteArchive", false), verdict::allowed);
+}
+
+TEST(vault_authorizer, another_account_needs_an_allow_from_either_policy) {
+  EXPECT_EQ(decide({}, partner, "DescribeVault", true), verdict::no_allow);
+  const auto grant = parsed(
+      R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"glacier:Describe*","Resource":"arn:aws:glacier:us-east-1:111111111111:vaults/v"}]})");
+  EXPECT_EQ(decide({nullptr, grant}, partner, "DescribeVault", true), verdict::allowed);
+  EXPECT_EQ(decide({grant, nullptr}, partner, "DescribeVault", true), verdict::allowed);
+  EXPECT_EQ(decide({nullptr, grant}, partner, "DeleteVault", true), verdict::no_allow);
+}
+
+TEST(vault_authorizer, a_lock_deny_wins_over_an_access_allow) {
+  const vault_policies policies{
+      parsed(
+          R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:DescribeVault","Resource":"*"}]})"),
+      parsed(
+          R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*"}]})")};
+  const auto id = *find_action("DescribeVault");
+  glacier_request_context context(partner, glacier_actions()[id]);
+  const request_view request{partner, lower_action_names()[id], arn, context, id};
+  const auto result = authorize(policies, request, true);
+  EXPECT_EQ(result.verdict, verdict::explicit_deny);
+  EXPECT_EQ(result.source, "vault lock policy");
+}
+
+TEST(request_context, archive_age_is_whole_days_rounded_down_on_the_given_clock) {
+  const auto& deletes = glacier_actions()[*find_action("DeleteArchive")];
+  glacier_request_context context(alice, deletes);
+  context.archive_created = time_point(duration(0));
+  std::vector<std::string> out;
+  context.now = time_point(duration(365LL * 86400000 - 1));
+  ASSERT_TRUE(context.lookup("glacier:archiveageindays", out));
+  EXPECT_EQ(out, std::vector<std::string>{"364"});
+  out.clear();
+  context.now = time_point(duration(365LL * 86400000));
+  ASSERT_TRUE(context.lookup("glacier:archiveageindays", out));
+  EXPECT_EQ(out, std::vector<std::string>{"365"});
+  // Only DeleteArchive and InitiateJob carry the key.
+  glacier_request_context other(alice, glacier_actions()[*find_action("UploadArchive")]);
+  other.archive_created = time_point(duration(0));
+  EXPECT_FALSE(other.lookup("glacier:archiveageindays", out));
+}
+
+TEST(request_context, tags_principal_and_time_keys) {
+  const auto& deletes = glacier_actions()[*find_action("DeleteArchive")];
+  const vault_tags tags{{"LegalHold", "true"}};
+  glacier_request_context context(alice, deletes);
+  context.tags = &tags;
+  context.now = time_point(duration(1704067200000));
+  context.source_ip = "127.0.0.1";
+  const auto value = [&](std::string_view key) {
+    std::vector<std::string> out;
+    return context.lookup(key, out) ? out.at(0) : std::string("<absent>");
+  };
+  EXPECT_EQ(value("glacier:resourcetag/legalhold"), "true");
+  EXPECT_EQ(value("glacier:resourcetag/other"), "<absent>");
+  EXPECT_EQ(value("aws:currenttime"), "2024-01-01T00:00:00Z");
+  EXPECT_EQ(value("aws:epochtime"), "1704067200");
+  EXPECT_EQ(value("aws:securetransport"), "false");
+  EXPECT_EQ(value("aws:sourceip"), "127.0.0.1");
+  EXPECT_EQ(value("aws:principalaccount"), "111111111111");
+  EXPECT_EQ(value("aws:principalarn"), "arn:aws:iam::111111111111:user/alice");
+  EXPECT_EQ(value("aws:principaltype"), "User");
+  EXPECT_EQ(value("aws:username"), "alice");
+  EXPECT_EQ(value("aws:userid"), "AIDAalice");
+  EXPECT_EQ(value("aws:multifactorauthpresent"), "<absent>");
+  const auto root = root_caller("AKID", "111111111111");
+  glacier_request_context as_root(root, deletes);
+  std::vector<std::string> out;
+  EXPECT_FALSE(as_root.lookup("aws:username", out));
+  ASSERT_TRUE(as_root.lookup("aws:principalarn", out));
+  EXPECT_EQ(out.at(0), "arn:aws:iam::111111111111:root");
+}
+
+TEST(policy_cache, parses_once_per_text_and_again_when_the_text_changes) {
+  policy_cache cache;
+  const std::string a =
+      R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:*","Resource":"*"}]})";
+  const std::string b =
+      R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*"}]})";
+  const auto first = cache.get("vault#lock", a);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(cache.get("vault#lock", a), first);
+  const auto second = cache.get("vault#lock", b);
+  ASSERT_NE(second, nullptr);
+  EXPECT_NE(second, first);
+  EXPECT_EQ(second->statements.at(0).effect, effect::allow);
+  EXPECT_EQ(cache.get("vault#lock", "not a policy"), nullptr);
+}
+
+}  // namespace
+}  // namespace glacier::auth
