@@ -39,37 +39,36 @@ struct output_range {
   std::uint64_t end;
 };
 
+bool parse_digits(std::string_view digits, std::uint64_t& out) {
+  if (digits.empty()) return false;
+  for (const char ch : digits) {
+    if (ch < '0' || ch > '9') return false;
+  }
+  return std::from_chars(digits.data(), digits.data() + digits.size(), out).ec == std::errc{};
+}
+
+/// The range a Range header asks for. A header that is not one "bytes=S-E" or "bytes=S-"
+/// range (another unit, "bytes 0-1/2", a suffix, several ranges, E < S) is ignored and the
+/// whole output is sent, as AWS does and HTTP allows (RFC 9110 §14.2); a well-formed range
+/// that starts past the end is AWS's documented 400.
 std::optional<output_range> parse_range_header(std::string_view header, std::uint64_t total) {
-  if (header.empty()) return std::nullopt;
-  const std::string text(header);
-  auto bad = [&]() -> error {
-    return error(error_code::invalid_parameter_value,
-                 "Invalid Range: " + text + ". Expected bytes=StartByte-EndByte");
-  };
-  if (!header.starts_with("bytes=")) throw bad();
+  if (!header.starts_with("bytes=")) return std::nullopt;
   const auto spec = header.substr(6);
   const auto dash = spec.find('-');
-  if (dash == std::string_view::npos || dash == 0) throw bad();
+  if (dash == std::string_view::npos) return std::nullopt;
   output_range r{};
-  auto parse = [](std::string_view digits, std::uint64_t& out) {
-    if (digits.empty()) return false;
-    for (const char ch : digits) {
-      if (ch < '0' || ch > '9') return false;
-    }
-    return std::from_chars(digits.data(), digits.data() + digits.size(), out).ec == std::errc{};
-  };
-  if (!parse(spec.substr(0, dash), r.start)) throw bad();
+  if (!parse_digits(spec.substr(0, dash), r.start)) return std::nullopt;
   const auto end_text = spec.substr(dash + 1);
   if (end_text.empty()) {
     r.end = total == 0 ? 0 : total - 1;
-  } else if (!parse(end_text, r.end)) {
-    throw bad();
+  } else if (!parse_digits(end_text, r.end) || r.end < r.start) {
+    return std::nullopt;
   }
   if (r.start >= total) {
-    throw error(error_code::invalid_parameter_value,
-                "The start of the range is larger than size of retrieved data: " + text);
+    throw error(
+        error_code::invalid_parameter_value,
+        "The start of the range is larger than size of retrieved data: " + std::string(header));
   }
-  if (r.end < r.start) throw bad();
   if (r.end >= total) r.end = total - 1;
   return r;
 }

@@ -13,7 +13,7 @@ import http.client
 import json
 import unittest
 
-from harness import ACCOUNT, ServerTestCase, fail_missing, tree_hash
+from harness import ACCOUNT, ServerTestCase, fail_missing, tree_hash, wait_until
 
 try:
     import boto3
@@ -232,6 +232,34 @@ class FidelityTest(ServerTestCase):
                                            range="bytes 0-2/*", body=b"abc")
         parts = self.glacier.list_parts(vaultName=vault, uploadId=upload_id, marker="")["Parts"]
         self.assertEqual([p["RangeInBytes"] for p in parts], ["0-2"])
+
+
+    # -- GetJobOutput's Range header ---------------------------------------------------
+
+    def test_a_malformed_range_header_is_ignored(self):
+        vault = self.unique("ranges")
+        self.glacier.create_vault(vaultName=vault)
+        data = bytes(range(256)) * 4096 + b"tail"  # 1 MiB and 4 bytes: two tree-hash leaves
+        archive_id = self.glacier.upload_archive(vaultName=vault, body=data)["archiveId"]
+        job_id = self.glacier.initiate_job(vaultName=vault, jobParameters={
+            "Type": "archive-retrieval", "ArchiveId": archive_id, "Tier": "Expedited"})["jobId"]
+        wait_until(lambda: self.glacier.describe_job(vaultName=vault, jobId=job_id)["Completed"],
+                   what=f"job {job_id} to complete")
+        for header in ("bytes 0-1023/3146728", "pages=1-2", "bytes=9-3"):
+            with self.subTest(range=header):
+                output = self.glacier.get_job_output(vaultName=vault, jobId=job_id, range=header)
+                self.assertEqual(output["status"], 200)
+                self.assertEqual(output["body"].read(), data)
+                self.assertIsNone(output.get("contentRange"))
+                self.assertEqual(output["checksum"], tree_hash(data))
+        # A well-formed range that starts past the end keeps AWS's documented answer.
+        header = f"bytes={len(data)}-{len(data) + 9}"
+        response = self.client_error(self.glacier.get_job_output, vaultName=vault, jobId=job_id,
+                                     range=header)
+        self.assert_error(response, 400, "InvalidParameterValueException",
+                          f"The start of the range is larger than size of retrieved data: {header}")
+        part = self.glacier.get_job_output(vaultName=vault, jobId=job_id, range="bytes=0-9")
+        self.assertEqual((part["status"], part["body"].read()), (206, data[:10]))
 
 
 if __name__ == "__main__":

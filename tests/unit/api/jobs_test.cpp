@@ -357,7 +357,19 @@ TEST_F(job_output, range_past_the_end_is_the_documented_error) {
                "The start of the range is larger than size of retrieved data: "
                "bytes=8388608-12582911",
                true);
-  expect_error(output(id, "pages=1-2"), 400, "InvalidParameterValueException", "Invalid Range");
+}
+
+// AWS ignores a Range header it cannot read and sends the whole output (RFC 9110 §14.2).
+TEST_F(job_output, a_malformed_range_header_is_ignored) {
+  const auto id = retrieve();
+  for (const char* range : {"bytes 0-1023/3146728", "pages=1-2", "bytes=-500", "bytes=0-1,5-6",
+                            "bytes=10-5", "bytes=abc-", "bytes=", "bytes"}) {
+    const auto r = output(id, range);
+    EXPECT_EQ(r.status, 200u) << range << ": " << r.body;
+    EXPECT_EQ(r.payload(), data) << range;
+    EXPECT_FALSE(r.headers.contains("Content-Range")) << range;
+    EXPECT_EQ(r.headers.at("x-amz-sha256-tree-hash"), to_hex(tree_hash(data))) << range;
+  }
 }
 
 TEST_F(job_output, ranged_retrieval_outputs_the_slice_and_its_hash_when_aligned) {
