@@ -20,11 +20,10 @@ void publish_job_notifications(notifier& notifications, const completed_job& don
   }
   if (!j.parameters.sns_topic && !vault_topic) return;
   const auto message = job_description_body(j);
+  // One message per source, even when the job and the vault name the same topic: AWS's
+  // InitiateJob page says Glacier sends both notifications (README, "Fidelity notes").
   if (j.parameters.sns_topic) notifications.publish(*j.parameters.sns_topic, j.id, message);
-  // One topic gets one message, even when the job and the vault both name it.
-  if (vault_topic && vault_topic != j.parameters.sns_topic) {
-    notifications.publish(*vault_topic, j.id, message);
-  }
+  if (vault_topic) notifications.publish(*vault_topic, j.id, message);
 }
 
 }  // namespace glacier::api

@@ -355,6 +355,33 @@ class StandInSnsDeliveryTest(unittest.TestCase):
             sns.stop()
 
 
+    def test_a_topic_named_by_job_and_vault_gets_both_publish_calls(self):
+        # AWS's InitiateJob page: Glacier sends both notifications, one per source.
+        sns = StandInSns()
+        try:
+            with Server("--sns-endpoint", sns.endpoint, "--sns-retry-backoff-ms", "20") as server:
+                glacier = glacier_client(server)
+                archive = upload_archive(glacier, "same-topic")
+                topic = "arn:aws:sns:us-east-1:123456789012:one-topic"
+                glacier.set_vault_notifications(vaultName="same-topic", vaultNotificationConfig={
+                    "SNSTopic": topic, "Events": ["ArchiveRetrievalCompleted"]})
+                job = glacier.initiate_job(vaultName="same-topic", jobParameters={
+                    "Type": "archive-retrieval", "ArchiveId": archive, "Tier": "Expedited",
+                    "SNSTopic": topic})["jobId"]
+                wait_for_jobs(glacier, [("same-topic", job)])
+                description = describe_job(glacier, "same-topic", job)
+                wait_until(lambda: len(sns.published) >= 2, timeout_s=DELIVERY_TIMEOUT_S,
+                           what="two Publish calls")
+                time.sleep(DUPLICATE_WINDOW_S / 3)
+                self.assertEqual([c["TopicArn"] for c in sns.published], [topic, topic])
+                for call in sns.published:
+                    self.assertEqual(without_nulls(json.loads(call["Message"])), description)
+                records = [n for n in admin_notifications(server) if n["job_id"] == job]
+                self.assertEqual([n["status"] for n in records], ["delivered"] * 2)
+        finally:
+            sns.stop()
+
+
 class SnsEndpointDownTest(unittest.TestCase):
     """With nothing listening at the SNS endpoint, delivery fails and nothing else does."""
 
