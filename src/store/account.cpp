@@ -66,12 +66,14 @@ void store::admit_retrieval(scope_state& account, const job& j, time_point now) 
   auto& recent = account.recent_retrievals;
   while (!recent.empty() && recent.front().started + one_day <= now) recent.pop_front();
   const auto bytes = j.retrieved.length();
-  const bool expedited = j.parameters.tier == retrieval_tier::expedited;
+  const auto tier = j.parameters.tier;
 
-  if (expedited) {
+  if (tier == retrieval_tier::expedited) {
     if (config_.expedited_on_demand_per_5min) {
       std::uint64_t started = 0;
-      for (const auto& r : recent) started += r.expedited && r.started + five_minutes > now;
+      for (const auto& r : recent) {
+        started += r.tier == retrieval_tier::expedited && r.started + five_minutes > now;
+      }
       std::uint64_t units = 0;
       for (const auto& u : account.capacity) units += u.expiration_date > now;
       if (started >= *config_.expedited_on_demand_per_5min + expedited_per_unit * units) {
@@ -80,21 +82,23 @@ void store::admit_retrieval(scope_state& account, const job& j, time_point now) 
                         std::to_string(started) + " started in the last 5 minutes");
       }
     }
-  } else if (account.policy.strategy != "None") {
+  } else if (tier == retrieval_tier::standard && account.policy.strategy != "None") {
+    // A data retrieval policy "applies only to Standard retrievals" (the developer guide's
+    // data-retrieval-policy page; spec Part 1 §10): Bulk is neither refused nor counted.
     const bool hourly = account.policy.strategy == "BytesPerHour";
     const auto window = hourly ? one_hour : one_day;
     const auto limit =
         hourly ? account.policy.bytes_per_hour.value_or(0) : config_.free_tier_bytes_per_day;
     std::uint64_t total = bytes;
     for (const auto& r : recent) {
-      if (!r.expedited && r.started + window > now) total += r.bytes;
+      if (r.tier == retrieval_tier::standard && r.started + window > now) total += r.bytes;
     }
     if (total > limit) {
       throw error(error_code::policy_enforced,
                   "InitiateJob request denied by current data retrieval policy.");
     }
   }
-  recent.push_back({now, bytes, expedited});
+  recent.push_back({now, bytes, tier});
 }
 
 }  // namespace glacier

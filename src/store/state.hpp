@@ -65,7 +65,7 @@ struct store::scope_state {
   struct retrieval {
     time_point started;
     std::uint64_t bytes;
-    bool expedited;
+    retrieval_tier tier;
   };
   std::deque<retrieval> recent_retrievals;
 };

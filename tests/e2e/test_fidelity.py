@@ -262,5 +262,29 @@ class FidelityTest(ServerTestCase):
         self.assertEqual((part["status"], part["body"].read()), (206, data[:10]))
 
 
+    # -- data retrieval policy scope -----------------------------------------------------
+
+    def test_a_data_retrieval_policy_limits_standard_retrievals_only(self):
+        # An account of its own, so the policy touches no other test's retrievals.
+        account = "444455556666"
+        vault = self.unique("policy")
+        self.glacier.create_vault(accountId=account, vaultName=vault)
+        archive = self.glacier.upload_archive(accountId=account, vaultName=vault,
+                                              body=b"p" * 3000)["archiveId"]
+        self.glacier.set_data_retrieval_policy(
+            accountId=account,
+            Policy={"Rules": [{"Strategy": "BytesPerHour", "BytesPerHour": 5000}]})
+
+        def retrieve(tier):
+            return self.glacier.initiate_job(accountId=account, vaultName=vault, jobParameters={
+                "Type": "archive-retrieval", "ArchiveId": archive, "Tier": tier})
+
+        for _ in range(3):  # 9000 bytes of Bulk in the hour: not limited, not counted
+            self.assertEqual(retrieve("Bulk")["ResponseMetadata"]["HTTPStatusCode"], 202)
+        self.assertEqual(retrieve("Standard")["ResponseMetadata"]["HTTPStatusCode"], 202)
+        response = self.client_error(retrieve, tier="Standard")
+        self.assert_error(response, 400, "PolicyEnforcedException",
+                          "InitiateJob request denied by current data retrieval policy.")
+
 if __name__ == "__main__":
     unittest.main()

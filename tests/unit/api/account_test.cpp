@@ -52,12 +52,26 @@ TEST_F(account, retrieval_policy_is_validated) {
 TEST_F(account, bytes_per_hour_refuses_retrievals_over_the_limit_for_an_hour) {
   ASSERT_EQ(set_policy(R"({"Strategy":"BytesPerHour","BytesPerHour":5242880})").status, 204u);
   EXPECT_EQ(retrieve("Standard").status, 202u);  // 2 MiB
-  EXPECT_EQ(retrieve("Bulk").status, 202u);      // 4 MiB
+  EXPECT_EQ(retrieve("Standard").status, 202u);  // 4 MiB
   expect_error(retrieve("Standard"), 400, "PolicyEnforcedException",
                "InitiateJob request denied by current data retrieval policy.", true);
   EXPECT_EQ(retrieve("Expedited").status, 202u);  // not subject to the policy
   h.advance(duration(3600LL * 1000));
   EXPECT_EQ(retrieve("Standard").status, 202u);
+}
+
+// The developer guide: a data retrieval policy applies only to Standard retrievals.
+TEST_F(account, bulk_retrievals_are_neither_refused_nor_counted_by_a_policy) {
+  ASSERT_EQ(set_policy(R"({"Strategy":"BytesPerHour","BytesPerHour":1048576})").status, 204u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(retrieve("Bulk").status, 202u);  // 2 MiB each
+  expect_error(retrieve("Standard"), 400, "PolicyEnforcedException",
+               "InitiateJob request denied by current data retrieval policy.", true);
+  ASSERT_EQ(set_policy(R"({"Strategy":"BytesPerHour","BytesPerHour":2097152})").status, 204u);
+  EXPECT_EQ(retrieve("Standard").status, 202u);  // the Bulk bytes did not count
+  h.cfg.free_tier_bytes_per_day = 1;
+  ASSERT_EQ(set_policy(R"({"Strategy":"FreeTier"})").status, 204u);
+  EXPECT_EQ(retrieve("Bulk").status, 202u);
+  EXPECT_EQ(retrieve("Standard").status, 400u);
 }
 
 TEST_F(account, free_tier_uses_the_daily_allowance) {
