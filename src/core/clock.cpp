@@ -1,5 +1,8 @@
 #include "glacier/core/clock.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include <charconv>
 #include <cstdio>
 #include <ctime>
@@ -57,10 +60,18 @@ std::string format_iso8601_seconds(time_point t) {
 }
 
 std::string format_http_date(time_point t) {
-  const auto tm = to_utc_tm(t);
-  char buffer[40];
-  std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buffer;
+  // Every response carries a Date; strftime once per second per thread, not per response.
+  thread_local std::int64_t cached_second = std::numeric_limits<std::int64_t>::min();
+  thread_local std::string cached;
+  const auto second = std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
+  if (second != cached_second) {
+    const auto tm = to_utc_tm(t);
+    char buffer[40];
+    std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached = buffer;
+    cached_second = second;
+  }
+  return cached;
 }
 
 bool parse_iso8601(std::string_view text, time_point& out) {

@@ -183,7 +183,7 @@ const std::vector<knob_spec>& knob_specs() {
       string_knob("host", "", "ADDR", "listen address (0.0.0.0 for all interfaces)", &config::host,
                   validate_host),
       integer_knob("port", "PORT", "listen port; 0 picks a free one", &config::port, 0, 65535),
-      integer_knob("io_threads", "N", "I/O threads; 0 = one per core", &config::io_threads, 0,
+      integer_knob("io_threads", "N", "I/O threads; 0 = one per CPU the process may use (affinity, cgroup quota)", &config::io_threads, 0,
                    1024),
       string_knob("default_account", "--account", "ID", "account id that \"-\" stands for",
                   &config::default_account, validate_account),

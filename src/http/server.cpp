@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "glacier/core/cpu_budget.hpp"
 #include "glacier/http/session.hpp"
 
 namespace glacier::http {
@@ -38,8 +39,11 @@ constexpr std::chrono::milliseconds accept_retry_delay{100};
 
 unsigned thread_count(unsigned configured) {
   if (configured != 0) return configured;
-  const unsigned cores = std::thread::hardware_concurrency();
-  return cores == 0 ? 1 : cores;
+  // The CPUs this process may run on, not the machine's: a container limited to one CPU
+  // on a large host gets one thread, and the cross-thread wake-ups of more buy nothing.
+  const auto budget = usable_cpus();
+  spdlog::info("I/O threads: {} ({})", budget.cpus, budget.describe());
+  return budget.cpus;
 }
 
 std::string describe(const std::string& host, std::uint16_t port) {

@@ -2,13 +2,16 @@
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/beast/http/write.hpp>
+#include <charconv>
 #include <limits>
 #include <stdexcept>
 #include <vector>
@@ -59,6 +62,18 @@ bool is_parse_error(const beast::error_code& ec) {
 bool is_framing_header(std::string_view name) {
   return beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
          beast::iequals(name, "connection");
+}
+
+// A header name or value that would end its line early (header injection) is refused.
+bool is_field_text(std::string_view text) {
+  // A plain loop: find_first_of with a two-character set calls memchr once per character.
+  return std::none_of(text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n'; });
+}
+
+void append_decimal(std::string& out, std::uint64_t value) {
+  char digits[20];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
 }  // namespace
@@ -231,10 +246,10 @@ void session::on_request_bytes(beast::error_code ec, std::size_t bytes) {
 void session::on_read_header(beast::error_code ec) {
   // The request line is stored as soon as it parses, so even a request rejected for its
   // headers is logged with its method and target.
-  if (const auto& req = parser_->get(); !req.target().empty()) {
-    method_ = std::string(req.method_string());
-    target_ = std::string(req.target());
-    version_ = req.version() == 10 ? 10 : 11;
+  if (const auto& req = parser_->get(); !req.target.empty()) {
+    method_ = req.method;
+    target_ = req.target;
+    version_ = parser_->version();
   }
   if (ec == bhttp::error::header_limit) {
     fail_request(error_code::bad_request, "request header exceeds the limit of " +
@@ -256,9 +271,7 @@ void session::on_read_header(beast::error_code ec) {
     close();
     return;
   }
-  const auto& req = parser_->get();
-  const bool expects_continue =
-      req.version() >= 11 && beast::iequals(req[bhttp::field::expect], "100-continue");
+  const bool expects_continue = parser_->version() >= 11 && parser_->expects_continue();
   if (expects_continue && !parser_->is_done()) {
     // The client waits for this before sending the body; a declared body over the limit
     // never gets here, because the parser rejects its Content-Length with body_limit.
@@ -376,22 +389,10 @@ void session::drop_late_request() {
 }
 
 void session::handle_request() {
-  auto message = parser_->release();
+  // Decided before the request is moved on.
+  keep_alive_ = parser_->keep_alive();
+  request req = std::move(parser_->get());
   parser_.reset();
-  // Decided before the message is taken apart below.
-  keep_alive_ = message.keep_alive();
-
-  request req;
-  req.method = std::string(message.method_string());
-  req.target = std::string(message.target());
-  for (const auto& field : message) {
-    const auto name = field.name_string();
-    const auto value = field.value();
-    auto [it, inserted] = req.headers.try_emplace(std::string(name), std::string(value));
-    // header_map keeps one value per name; a repeated header folds as RFC 9110 allows.
-    if (!inserted) it->second.append(",").append(value);
-  }
-  req.body = std::move(message.body());
 
   response res;
   try {
@@ -466,17 +467,29 @@ void session::build_wire_response() {
                               std::to_string(size) + "-byte buffer");
     }
   }
-  wire_.emplace();
-  wire_->result(pending_.status);
-  wire_->version(version_);
+  // The head is written here into a buffer the connection keeps, and goes out with the
+  // payload in one gather write: Beast's serializer walks a deep buffer-sequence type for
+  // every write and was a quarter of the instructions of a small request.
+  head_.clear();
+  head_.append(version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  append_decimal(head_, pending_.status);
+  head_.push_back(' ');
+  head_.append(bhttp::obsolete_reason(bhttp::int_to_status(pending_.status)));
+  head_.append("\r\n");
   for (const auto& [name, value] : pending_.headers) {
-    if (!is_framing_header(name)) wire_->set(name, value);
+    if (is_framing_header(name)) continue;
+    if (!is_field_text(name) || !is_field_text(value)) {
+      throw std::invalid_argument("header " + name + " holds a line break");
+    }
+    head_.append(name).append(": ").append(value).append("\r\n");
   }
-  const auto payload = pending_.payload();
-  wire_->body() = wire_response::body_type::value_type(payload.data(), payload.size());
-  wire_->content_length(payload.size());
-  wire_->keep_alive(keep_alive_);
-  serializer_.emplace(*wire_);
+  head_.append("Content-Length: ");
+  append_decimal(head_, pending_.payload().size());
+  head_.append("\r\n");
+  if (version_ == 10 && keep_alive_) head_.append("Connection: keep-alive\r\n");
+  if (version_ != 10 && !keep_alive_) head_.append("Connection: close\r\n");
+  head_.append("\r\n");
+  written_ = 0;
 }
 
 void session::write_some() {
@@ -484,18 +497,24 @@ void session::write_some() {
   // may not.
   stream_.expires_after(hub_->settings().write_timeout);
   stream_expiry_set_ = true;
-  bhttp::async_write_some(stream_, *serializer_,
-                          beast::bind_front_handler(&session::on_write_some, shared_from_this()));
+  const auto payload = pending_.payload();
+  const std::array<asio::const_buffer, 2> pieces{
+      asio::buffer(head_) + std::min(written_, head_.size()),
+      asio::buffer(payload.data(), payload.size()) +
+          (written_ > head_.size() ? written_ - head_.size() : 0)};
+  stream_.async_write_some(pieces,
+                           beast::bind_front_handler(&session::on_write_some, shared_from_this()));
 }
 
-void session::on_write_some(beast::error_code ec, std::size_t /*bytes*/) {
+void session::on_write_some(beast::error_code ec, std::size_t bytes) {
   if (ec) {
     spdlog::info("response to {} {} from {} not delivered: {}", method_, target_, remote_,
                  ec.message());
     finish_exchange(false);
     return;
   }
-  if (!serializer_->is_done()) {
+  written_ += bytes;
+  if (written_ < head_.size() + pending_.payload().size()) {
     write_some();
     return;
   }
@@ -518,8 +537,6 @@ void session::finish_exchange(bool written) {
   log_access(entry);
 
   // Drop the body (and the reference on shared archive bytes) before waiting on the client.
-  serializer_.reset();
-  wire_.reset();
   pending_ = response{};
 
   if (!written) {

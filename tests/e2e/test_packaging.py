@@ -373,3 +373,69 @@ class ImageCommandsWork(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def _io_threads_line(server):
+    return next((l for l in server.lines if "I/O threads:" in l), None)
+
+
+def _cgroup_v1_cpu_dir():
+    """A writable cgroup v1 cpu hierarchy, or None (then the quota test says why it skips)."""
+    for mount in ("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"):
+        if os.path.isfile(os.path.join(mount, "cpu.cfs_quota_us")) and os.access(mount, os.W_OK):
+            return mount
+    return None
+
+
+class ThreadsFollowUsableCpus(unittest.TestCase):
+    """--io-threads 0 sizes the pool by the CPUs the process may use, as a container would."""
+
+    def start(self, prefix, args=()):
+        binary = os.path.abspath(server_binary())
+        server = Running(prefix + [binary, "--port", "0", *args], binary_env({}))
+        self.addCleanup(server.kill)
+        return server
+
+    def test_an_affinity_mask_of_one_cpu_gives_one_io_thread(self):
+        server = self.start(["taskset", "-c", str(min(os.sched_getaffinity(0)))])
+        line = _io_threads_line(server)
+        self.assertIsNotNone(line, server.output())
+        self.assertIn("I/O threads: 1 (1 CPU in the affinity mask", line)
+
+    def test_an_explicit_count_is_not_logged_as_derived(self):
+        server = self.start([], ["--io-threads", "3"])
+        self.assertIsNone(_io_threads_line(server), server.output())
+
+    def test_a_cgroup_quota_below_the_affinity_limits_the_threads(self):
+        if len(os.sched_getaffinity(0)) < 2:
+            self.skipTest("needs at least 2 CPUs in the affinity mask to see a quota limit")
+        mount = _cgroup_v1_cpu_dir()
+        if os.path.isfile("/sys/fs/cgroup/cgroup.controllers") and os.access(
+                "/sys/fs/cgroup", os.W_OK):
+            group = os.path.join("/sys/fs/cgroup", f"glacier-mock-test-{os.getpid()}")
+            os.mkdir(group)
+            self.addCleanup(os.rmdir, group)
+            try:
+                with open(os.path.join(group, "cpu.max"), "w") as f:
+                    f.write("50000 100000")
+            except OSError as e:
+                self.skipTest(f"cgroup v2 without the cpu controller delegated: {e}")
+            tasks = os.path.join(group, "cgroup.procs")
+        elif mount:
+            group = os.path.join(mount, f"glacier-mock-test-{os.getpid()}")
+            os.mkdir(group)
+            self.addCleanup(os.rmdir, group)
+            with open(os.path.join(group, "cpu.cfs_period_us"), "w") as f:
+                f.write("100000")
+            with open(os.path.join(group, "cpu.cfs_quota_us"), "w") as f:
+                f.write("50000")
+            tasks = os.path.join(group, "tasks")
+        else:
+            self.skipTest("no writable cgroup cpu controller (needs root outside a container)")
+        # The shell joins the group, then becomes the server, so the server starts inside it.
+        server = self.start(["sh", "-c", f'echo $$ > {shlex.quote(tasks)} && exec "$@"', "sh"])
+        line = _io_threads_line(server)
+        self.assertIsNotNone(line, server.output())
+        self.assertIn("I/O threads: 1 (", line)
+        self.assertIn("cgroup quota 0.5 CPUs", line)
+        self.assertEqual(server.stop(), 0)

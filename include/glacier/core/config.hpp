@@ -15,7 +15,7 @@ namespace glacier {
 struct config {
   std::string host = "127.0.0.1";                       ///< listen address
   std::uint16_t port = 8080;                            ///< listen port; 0 picks a free one
-  unsigned io_threads = 0;                              ///< 0 = one per core
+  unsigned io_threads = 0;                              ///< 0 = one per usable CPU (affinity, quota)
   std::string default_account = "123456789012";         ///< account that "-" stands for
   std::string default_region = "us-east-1";             ///< region when the request names none
   duration expedited_delay{1000};                       ///< time an Expedited job takes

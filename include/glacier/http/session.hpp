@@ -8,10 +8,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/span_body.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -25,6 +21,7 @@
 #include "glacier/core/config.hpp"
 #include "glacier/core/error.hpp"
 #include "glacier/http/message.hpp"
+#include "glacier/http/request_parser.hpp"
 
 namespace glacier::http {
 
@@ -97,10 +94,7 @@ class session : public std::enable_shared_from_this<session> {
   void shutdown();
 
  private:
-  using parser_type = boost::beast::http::request_parser<boost::beast::http::string_body>;
-  using wire_response = boost::beast::http::response<boost::beast::http::span_body<const char>>;
-  using wire_serializer =
-      boost::beast::http::response_serializer<boost::beast::http::span_body<const char>>;
+  using parser_type = request_parser;
 
   // idle: waiting for the first byte of a request, so a shutdown may close at once.
   // reading: the request has started; read_timer_ enforces its deadline.
@@ -139,9 +133,9 @@ class session : public std::enable_shared_from_this<session> {
   boost::beast::flat_buffer buffer_;
   std::optional<parser_type> parser_;
   std::optional<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
-  response pending_;  // owns the body (or its shared bytes) until the write completes
-  std::optional<wire_response> wire_;
-  std::optional<wire_serializer> serializer_;
+  response pending_;         // owns the body (or its shared bytes) until the write completes
+  std::string head_;         // the response's status line and headers, reused per response
+  std::size_t written_ = 0;  // bytes of head_ and then the payload already sent
   boost::asio::steady_timer delay_timer_;  // injected latency, waited without a thread
   // One wait per read deadline, not per read: extending deadline_ costs nothing, and the
   // timer only looks at it again when it fires.

@@ -13,6 +13,16 @@ TEST(clock, formats_iso8601_with_milliseconds) {
   EXPECT_EQ(format_http_date(t), "Tue, 20 Mar 2012 17:03:43 GMT");
 }
 
+TEST(clock, http_date_follows_each_second_and_back) {
+  time_point t;
+  ASSERT_TRUE(parse_iso8601("2012-03-20T17:03:43.221Z", t));
+  EXPECT_EQ(format_http_date(t), "Tue, 20 Mar 2012 17:03:43 GMT");
+  EXPECT_EQ(format_http_date(t + std::chrono::milliseconds(700)), "Tue, 20 Mar 2012 17:03:43 GMT");
+  EXPECT_EQ(format_http_date(t + std::chrono::milliseconds(779)), "Tue, 20 Mar 2012 17:03:44 GMT");
+  EXPECT_EQ(format_http_date(t + std::chrono::hours(24)), "Wed, 21 Mar 2012 17:03:43 GMT");
+  EXPECT_EQ(format_http_date(t), "Tue, 20 Mar 2012 17:03:43 GMT");
+}
+
 TEST(clock, parses_offsets_and_date_only) {
   time_point a, b, c;
   ASSERT_TRUE(parse_iso8601("2013-03-20T19:03:43+02:00", a));
