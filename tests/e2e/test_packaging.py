@@ -438,4 +438,3 @@ class ThreadsFollowUsableCpus(unittest.TestCase):
         self.assertIsNotNone(line, server.output())
         self.assertIn("I/O threads: 1 (", line)
         self.assertIn("cgroup quota 0.5 CPUs", line)
-        self.assertEqual(server.stop(), 0)
