@@ -108,13 +108,14 @@ struct server::impl {
     const auto port = acceptor_.local_endpoint(ec).port();
     if (ec) throw std::system_error(static_cast<std::error_code>(ec), "cannot listen on " + where);
     do_accept();
+    // Caught from here on, not only once run() starts: whoever reads the startup line may
+    // send SIGTERM at once (docker stop right after start), and must get a clean exit 0.
+    signals_.add(SIGINT, ec);
+    signals_.add(SIGTERM, ec);
     return port;
   }
 
   void run() {
-    boost::system::error_code ec;
-    signals_.add(SIGINT, ec);
-    signals_.add(SIGTERM, ec);
     signals_.async_wait([this](boost::system::error_code wait_ec, int signal) {
       if (wait_ec) return;
       spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");

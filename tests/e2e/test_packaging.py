@@ -438,3 +438,5 @@ class ThreadsFollowUsableCpus(unittest.TestCase):
         self.assertIsNotNone(line, server.output())
         self.assertIn("I/O threads: 1 (", line)
         self.assertIn("cgroup quota 0.5 CPUs", line)
+        # Even at once after the startup line and on half a CPU, SIGTERM is a clean exit.
+        self.assertEqual(server.stop(), 0, server.output())
