@@ -190,6 +190,7 @@ http::response world::setup(const std::string& method, const std::string& target
   r.target = target;
   r.headers = std::move(headers);
   r.headers.emplace("x-amz-glacier-version", "2012-06-01");
+  r.headers.emplace("Content-Length", std::to_string(body.size()));  // as HTTP frames it
   r.body = std::move(body);
   auto res = dispatcher.handle(std::move(r));
   if (res.status != expected) {

@@ -14,6 +14,16 @@ constexpr std::string_view content_sha256_header = "x-amz-content-sha256";
               "Checksum mismatch: expected " + sent + ", computed " + to_hex(computed));
 }
 
+/// A tree hash as sent in x-amz-sha256-tree-hash: 64 hex digits in lowercase. Compared as
+/// text like x-amz-content-sha256 (see verify_content_sha256): every client sends lowercase,
+/// and whether AWS ignores case is not known, so an uppercase digit makes it differ.
+bool parse_sent_tree_hash(std::string_view text, digest& out) {
+  for (const char ch : text) {
+    if (ch >= 'A' && ch <= 'F') return false;
+  }
+  return from_hex(text, out);
+}
+
 }  // namespace
 
 const digest& body_sha256(call& c) {
@@ -52,7 +62,7 @@ std::string_view tree_hash_header(const call& c) {
 digest required_tree_hash_header(const call& c) {
   const auto value = tree_hash_header(c);
   digest d{};
-  if (!from_hex(value, d)) {
+  if (!parse_sent_tree_hash(value, d)) {
     throw error(error_code::invalid_parameter_value,
                 "Invalid x-amz-sha256-tree-hash: " + std::string(value));
   }
@@ -75,7 +85,7 @@ digest verify_body_tree_hash(call& c, std::string_view sent) {
       c.request.body.size() > tree_hash_chunk ? tree_hash(c.request.body) : body_sha256(c);
   // A value that is not 64 hex digits is a mismatch too, echoed as sent (spec Part 1 §6).
   digest expected{};
-  if (!from_hex(sent, expected) || computed != expected) {
+  if (!parse_sent_tree_hash(sent, expected) || computed != expected) {
     throw_checksum_mismatch(std::string(sent), computed);
   }
   return computed;

@@ -59,12 +59,16 @@ class FidelityTest(ServerTestCase):
         client.meta.events.register(f"before-sign.glacier.{operation}", rewrite)
         return client
 
-    def raw(self, method, path, body=b"", headers=None):
-        """One HTTP request with the version header: (status, headers, body bytes)."""
+    def raw(self, method, path, body=b"", headers=None, chunked=False):
+        """One HTTP request with the version header: (status, headers, body bytes). With
+        `chunked` the body goes out with Transfer-Encoding: chunked and no Content-Length."""
         connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
         try:
             all_headers = {"x-amz-glacier-version": "2012-06-01", **(headers or {})}
-            connection.request(method, path, body=body, headers=all_headers)
+            if chunked:
+                body = iter([body])  # an iterable of unknown length is sent chunked
+            connection.request(method, path, body=body, headers=all_headers,
+                               encode_chunked=chunked)
             response = connection.getresponse()
             return response.status, dict(response.getheaders()), response.read()
         finally:
@@ -152,6 +156,20 @@ class FidelityTest(ServerTestCase):
             "POST", path, data, {**tree, "x-amz-content-sha256": hashlib.sha256(data).hexdigest()})
         self.assertEqual(status, 201, body)
 
+    def test_a_chunked_upload_archive_is_refused(self):
+        # Content-Length is required on UploadArchive; SDKs always send it.
+        vault = self.unique("chunked")
+        self.glacier.create_vault(vaultName=vault)
+        data = b"chunked body"
+        status, _, body = self.raw("POST", f"/-/vaults/{vault}/archives", data, {
+            "x-amz-sha256-tree-hash": tree_hash(data),
+            "x-amz-content-sha256": hashlib.sha256(data).hexdigest()}, chunked=True)
+        self.assertEqual(status, 400, body)
+        self.assertEqual(json.loads(body), {
+            "code": "MissingParameterValueException",
+            "message": "Required parameter missing: Content-Length", "type": "Client"})
+        self.assertEqual(self.archive_count(vault), 0)
+
     # -- the upload path's messages ------------------------------------------------------
 
     def test_upload_path_messages_are_aws_words(self):
@@ -186,6 +204,28 @@ class FidelityTest(ServerTestCase):
                           f"Checksum mismatch: expected zz, computed {tree_hash(part)}")
         self.assertEqual(self.glacier.list_parts(vaultName=vault, uploadId=upload_id)["Parts"],
                          [])
+
+    def test_tree_hashes_are_compared_as_lowercase_hex(self):
+        vault = self.unique("hash-case")
+        self.glacier.create_vault(vaultName=vault)
+        data = b"case"
+        upper = tree_hash(data).upper()
+        response = self.client_error(self.glacier.upload_archive, vaultName=vault, body=data,
+                                     checksum=upper)
+        self.assert_error(response, 400, "InvalidParameterValueException",
+                          f"Checksum mismatch: expected {upper}, computed {tree_hash(data)}")
+        self.assertEqual(self.archive_count(vault), 0)
+        upload_id = self.glacier.initiate_multipart_upload(
+            vaultName=vault, partSize=str(MIB))["uploadId"]
+        self.glacier.upload_multipart_part(vaultName=vault, uploadId=upload_id,
+                                           range="bytes 0-3/*", body=data)
+        response = self.client_error(self.glacier.complete_multipart_upload, vaultName=vault,
+                                     uploadId=upload_id, archiveSize="4", checksum=upper)
+        self.assert_error(response, 400, "InvalidParameterValueException",
+                          f"Invalid x-amz-sha256-tree-hash: {upper}")
+        done = self.glacier.complete_multipart_upload(vaultName=vault, uploadId=upload_id,
+                                                      archiveSize="4", checksum=tree_hash(data))
+        self.assertEqual(done["checksum"], tree_hash(data))
 
     # -- archive ids are bound to their vault ------------------------------------------
 
@@ -233,6 +273,24 @@ class FidelityTest(ServerTestCase):
         parts = self.glacier.list_parts(vaultName=vault, uploadId=upload_id, marker="")["Parts"]
         self.assertEqual([p["RangeInBytes"] for p in parts], ["0-2"])
 
+
+    def test_list_vaults_answers_a_limit_above_ten_with_ten(self):
+        # AWS answered limit=1000 with 10 vaults (github.com/aws/aws-sdk-net/issues/895).
+        account = "555566667777"  # its own account: the count of vaults is this test's
+        names = sorted(self.unique("many") + f"-{i:02d}" for i in range(11))
+        for name in names:
+            self.glacier.create_vault(accountId=account, vaultName=name)
+        page = self.glacier.list_vaults(accountId=account, limit="1000")
+        self.assertEqual([v["VaultName"] for v in page["VaultList"]], names[:10])
+        self.assertEqual(page["Marker"], f"arn:aws:glacier:us-east-1:{account}:vaults/{names[9]}")
+        rest = self.glacier.list_vaults(accountId=account, limit="11", marker=page["Marker"])
+        self.assertEqual([v["VaultName"] for v in rest["VaultList"]], names[10:])
+        response = self.client_error(self.glacier.list_vaults, accountId=account, limit="0")
+        self.assert_error(response, 400, "InvalidParameterValueException")
+        # The other lists' maximum of 50 keeps its 400: no AWS answer above it is known.
+        response = self.client_error(self.glacier.list_multipart_uploads, accountId=account,
+                                     vaultName=names[0], limit="51")
+        self.assert_error(response, 400, "InvalidParameterValueException")
 
     # -- GetJobOutput's Range header ---------------------------------------------------
 

@@ -23,6 +23,10 @@ http::response api_harness::send(const std::string& method, const std::string& t
   r.target = target;
   r.headers = std::move(headers);
   if (with_version) r.headers.emplace("x-amz-glacier-version", "2012-06-01");
+  // As an HTTP client frames a body, unless the test sends it chunked.
+  if (!r.headers.contains("Transfer-Encoding")) {
+    r.headers.try_emplace("Content-Length", std::to_string(body.size()));
+  }
   r.body = std::move(body);
   return dispatcher.handle(std::move(r));
 }

@@ -25,7 +25,7 @@ std::string_view tree_hash_header(const call& c);
 
 /// CompleteMultipartUpload's x-amz-sha256-tree-hash as a digest: tree_hash_header(), and
 /// InvalidParameterValueException "Invalid x-amz-sha256-tree-hash: <value>" when it is not
-/// 64 hex digits.
+/// 64 lowercase hex digits.
 digest required_tree_hash_header(const call& c);
 
 /// The x-amz-archive-description header, checked against the description rules.
@@ -33,8 +33,8 @@ std::optional<std::string> archive_description_header(const call& c);
 
 /// Verifies that the body's tree hash is `sent` (the x-amz-sha256-tree-hash of an upload);
 /// else AWS's "Checksum mismatch: expected <sent>, computed <ours>", also when `sent` is not
-/// 64 hex digits. A body of one tree-hash chunk or less reuses body_sha256(), which is its
-/// tree hash. Returns the computed hash.
+/// 64 lowercase hex digits (compared as text, like x-amz-content-sha256). A body of one tree-hash
+/// chunk or less reuses body_sha256(), which is its tree hash. Returns the computed hash.
 digest verify_body_tree_hash(call& c, std::string_view sent);
 
 }  // namespace glacier::api

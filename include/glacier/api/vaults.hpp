@@ -24,7 +24,15 @@ const std::string& existing_vault_name(const call& c);
 /// from the start for `marker=` (README, "Fidelity notes").
 std::optional<std::string> marker_parameter(const call& c);
 
-/// Parses a `limit` query parameter: a decimal integer in [1, max]; `fallback` when absent.
-std::size_t parse_limit(const call& c, std::size_t max, std::size_t fallback);
+/// What a list operation does with a `limit` above its maximum.
+enum class limit_above_max {
+  refused,  ///< 400 InvalidParameterValueException, where AWS's answer is not known
+  capped,   ///< the maximum is used, as AWS's ListVaults was seen doing
+};
+
+/// Parses a `limit` query parameter: a positive decimal integer, at most `max` (a larger one
+/// is refused or capped, as `above` says); `fallback` when absent.
+std::size_t parse_limit(const call& c, std::size_t max, std::size_t fallback,
+                        limit_above_max above = limit_above_max::refused);
 
 }  // namespace glacier::api

@@ -1,6 +1,8 @@
 // Archive operations through the dispatcher.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "glacier/aws/tree_hash.hpp"
 #include "support/api_harness.hpp"
 #include "support/expect_error.hpp"
@@ -59,6 +61,33 @@ TEST(upload_archive, reports_a_malformed_tree_hash_as_a_checksum_mismatch) {
                  "Checksum mismatch: expected " + sent + ", computed " + to_hex(sha256("data")),
                  true);
   }
+  EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/v"))["NumberOfArchives"], 0);
+}
+
+// Compared as text, as x-amz-content-sha256 is: the right digest in uppercase is a mismatch.
+TEST(upload_archive, compares_the_tree_hash_as_lowercase_hex) {
+  api_harness h;
+  h.create_vault("v");
+  auto upper = to_hex(sha256("data"));
+  for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  expect_error(h.send("POST", "/-/vaults/v/archives", "data",
+                      with_content_sha256("data", {{"x-amz-sha256-tree-hash", upper}})),
+               400, "InvalidParameterValueException",
+               "Checksum mismatch: expected " + upper + ", computed " + to_hex(sha256("data")),
+               true);
+  EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/v"))["NumberOfArchives"], 0);
+}
+
+// Content-Length is required on UploadArchive (the developer guide's common request
+// headers): a body sent chunked has none and is refused.
+TEST(upload_archive, requires_content_length) {
+  api_harness h;
+  h.create_vault("v");
+  expect_error(
+      h.send("POST", "/-/vaults/v/archives", "data",
+             with_content_sha256("data", {{"x-amz-sha256-tree-hash", to_hex(sha256("data"))},
+                                          {"Transfer-Encoding", "chunked"}})),
+      400, "MissingParameterValueException", "Required parameter missing: Content-Length", true);
   EXPECT_EQ(api_harness::json(h.send("GET", "/-/vaults/v"))["NumberOfArchives"], 0);
 }
 

@@ -1,6 +1,8 @@
 // The six multipart-upload operations and their misuse.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "glacier/aws/tree_hash.hpp"
 #include "support/api_harness.hpp"
 #include "support/expect_error.hpp"
@@ -179,6 +181,29 @@ TEST_F(multipart, a_failed_complete_leaves_the_upload_open) {
                "Invalid x-amz-sha256-tree-hash: " + wrong, true);
   expect_error(complete(id, data.size() + 1, to_hex(tree_hash(data))), 400,
                "InvalidParameterValueException", "Invalid x-amz-archive-size: 3145729");
+  EXPECT_EQ(complete(id, data.size(), to_hex(tree_hash(data))).status, 201u);
+}
+
+// Tree hashes are compared as lowercase hex text on the upload path, as x-amz-content-sha256
+// is; the message echoes the hash as it was sent.
+TEST_F(multipart, an_uppercase_tree_hash_is_refused_on_parts_and_complete) {
+  const auto data = pattern_bytes(2 * mib);
+  const auto id = initiate(mib);
+  const auto upper = [](std::string hex) {
+    for (auto& ch : hex) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return hex;
+  };
+  const auto first = data.substr(0, mib);
+  expect_error(part(id, 0, first, upper(to_hex(tree_hash(first)))), 400,
+               "InvalidParameterValueException",
+               "Checksum mismatch: expected " + upper(to_hex(tree_hash(first))) + ", computed " +
+                   to_hex(tree_hash(first)),
+               true);
+  ASSERT_EQ(part(id, 0, first).status, 204u);
+  ASSERT_EQ(part(id, mib, data.substr(mib)).status, 204u);
+  const auto whole = upper(to_hex(tree_hash(data)));
+  expect_error(complete(id, data.size(), whole), 400, "InvalidParameterValueException",
+               "Invalid x-amz-sha256-tree-hash: " + whole, true);
   EXPECT_EQ(complete(id, data.size(), to_hex(tree_hash(data))).status, 201u);
 }
 

@@ -86,10 +86,23 @@ TEST(list_vaults, defaults_to_ten_and_validates_limit) {
   const auto r = api_harness::json(h.send("GET", "/-/vaults"));
   EXPECT_EQ(r["VaultList"].size(), 10u);
   EXPECT_FALSE(r["Marker"].is_null());
-  expect_error(h.send("GET", "/-/vaults?limit=11"), 400, "InvalidParameterValueException",
-               "Invalid limit: 11");
-  expect_error(h.send("GET", "/-/vaults?limit=0"), 400, "InvalidParameterValueException",
-               "Invalid limit: 0");
+  for (const char* bad : {"0", "", "x", "-1", "99999999999999999999999"}) {
+    expect_error(h.send("GET", std::string("/-/vaults?limit=") + bad), 400,
+                 "InvalidParameterValueException", std::string("Invalid limit: ") + bad);
+  }
+}
+
+// AWS answered limit=1000 with 10 vaults and a marker (github.com/aws/aws-sdk-net/issues/895).
+TEST(list_vaults, a_limit_above_ten_lists_ten) {
+  api_harness h;
+  for (int i = 0; i < 12; ++i) h.create_vault("v" + std::to_string(100 + i));
+  for (const char* limit : {"11", "1000"}) {
+    const auto r = h.send("GET", std::string("/-/vaults?limit=") + limit);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    const auto body = api_harness::json(r);
+    EXPECT_EQ(body["VaultList"].size(), 10u);
+    EXPECT_EQ(body["Marker"], "arn:aws:glacier:us-east-1:123456789012:vaults/v109");
+  }
 }
 
 TEST(delete_vault, refuses_a_vault_with_archives) {
