@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building glacier-mock needs on Debian 12 (bookworm); with
 # --with-test-clients also what the end-to-end tests drive it with (boto3, the AWS CLI,
-# Node.js and the JS SDK); with --with-fuzzing clang and its libFuzzer runtime for fuzz/
+# Node.js and the JS SDK, Chromium and playwright-core for the web console); with --with-fuzzing clang and its libFuzzer runtime for fuzz/
 # (GCC's sanitizer runtimes come with g++). Idempotent: only what is missing is installed,
 # and a rerun with everything present touches no package index.
 set -euo pipefail
@@ -67,6 +67,8 @@ if [ "$with_test_clients" -eq 1 ]; then
   # Either AWS CLI major version works; Debian's awscli package is v2.
   command -v aws >/dev/null 2>&1 || missing+=(awscli)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  # The web console's browser tests drive Debian's Chromium (playwright-core downloads none).
+  installed chromium || missing+=(chromium)
 fi
 
 if [ "$with_fuzzing" -eq 1 ]; then
@@ -83,13 +85,20 @@ if [ "$with_test_clients" -eq 1 ]; then
   command -v npm >/dev/null 2>&1 || apt_install npm
 
   js_dir="$repo_root/tests/e2e/js"
-  wanted="$(node -p "require('$js_dir/package.json').dependencies['@aws-sdk/client-glacier']")"
-  have="$(node -p "try { require('$js_dir/node_modules/@aws-sdk/client-glacier/package.json')
-    .version } catch { '' }")"
-  if [ "$have" != "$wanted" ] || [ ! -f "$js_dir/node_modules/.package-lock.json" ] ||
+  # The version package.json pins for each dependency, and the one node_modules holds.
+  versions() {
+    node -e "const deps = require('$js_dir/package.json').dependencies;
+      for (const name of Object.keys(deps)) {
+        let have = '';
+        try { have = require('$js_dir/node_modules/' + name + '/package.json').version; } catch {}
+        console.log(name + ' ' + deps[name] + ' ' + (have || '-'));
+      }"
+  }
+  stale="$(versions | awk '$2 != $3')"
+  if [ -n "$stale" ] || [ ! -f "$js_dir/node_modules/.package-lock.json" ] ||
      [ "$js_dir/package-lock.json" -nt "$js_dir/node_modules/.package-lock.json" ] ||
      [ "$js_dir/package.json" -nt "$js_dir/node_modules/.package-lock.json" ]; then
-    echo "install-deps: installing the JS SDK into tests/e2e/js/node_modules"
+    echo "install-deps: installing the JS SDK and playwright-core into tests/e2e/js/node_modules"
     if [ -f "$js_dir/package-lock.json" ]; then
       (cd "$js_dir" && npm ci --no-audit --no-fund)
     else

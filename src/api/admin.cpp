@@ -1,5 +1,8 @@
 #include "glacier/api/admin.hpp"
 
+#include <charconv>
+#include <limits>
+
 #include "glacier/api/job_json.hpp"
 #include "glacier/api/json_body.hpp"
 #include "glacier/api/responses.hpp"
@@ -37,8 +40,13 @@ nlohmann::ordered_json vault_state_json(const vault_snapshot& v) {
   j["jobs"] = nlohmann::ordered_json::array();
   // The one job writer there is; the state view is rare enough to parse what it writes.
   for (const auto& job : v.jobs) {
-    j["jobs"].push_back(nlohmann::ordered_json::parse(job_description_body(job)));
+    auto described = nlohmann::ordered_json::parse(job_description_body(job));
+    // Not part of DescribeJob: when the job completes (or completed) on the mock clock.
+    described["due_date"] = format_iso8601(job.due);
+    j["jobs"].push_back(std::move(described));
   }
+  j["number_of_jobs"] = v.job_count;
+  j["number_of_multipart_uploads"] = v.upload_count;
   j["multipart_uploads"] = nlohmann::ordered_json::array();
   for (const auto& u : v.uploads) {
     j["multipart_uploads"].push_back({{"upload_id", u.id},
@@ -102,6 +110,22 @@ nlohmann::ordered_json fault_json(const fault_rule& rule) {
   return j;
 }
 
+// The `limit` query parameter of the admin listings: absent means no limit.
+std::size_t item_limit(const call& c) {
+  constexpr std::uint64_t max = 1'000'000'000;
+  const auto text = c.query("limit");
+  if (!text) return std::numeric_limits<std::size_t>::max();
+  std::uint64_t value = 0;
+  const auto* end = text->data() + text->size();
+  const auto parsed = std::from_chars(text->data(), end, value);
+  if (text->empty() || parsed.ec != std::errc() || parsed.ptr != end || value > max) {
+    throw error(error_code::invalid_parameter_value,
+                "Invalid limit: " + *text + ". The limit must be an integer from 0 to " +
+                    std::to_string(max));
+  }
+  return static_cast<std::size_t>(value);
+}
+
 [[noreturn]] void bad_fault(const std::string& why) {
   throw error(error_code::invalid_parameter_value, "Invalid fault: " + why);
 }
@@ -127,7 +151,8 @@ http::response state(call& c) {
   nlohmann::ordered_json body;
   body["clock"] = clock_json(c);
   body["accounts"] = nlohmann::ordered_json::array();
-  for (const auto& s : c.services.store.snapshot(c.query("account"), c.query("vault"))) {
+  const auto limit = item_limit(c);
+  for (const auto& s : c.services.store.snapshot(c.query("account"), c.query("vault"), limit)) {
     nlohmann::ordered_json account;
     account["account"] = s.scope.account;
     account["region"] = s.scope.region;
@@ -185,8 +210,10 @@ http::response fail_job_now(call& c) {
 
 http::response list_notifications(call& c) {
   nlohmann::ordered_json body;
+  const auto limit = item_limit(c);
+  body["total"] = c.services.notifier.size();
   body["notifications"] = nlohmann::ordered_json::array();
-  for (const auto& n : c.services.notifier.records()) {
+  for (const auto& n : c.services.notifier.records(limit)) {
     nlohmann::ordered_json j;
     j["id"] = n.id;
     j["topic_arn"] = n.topic_arn;
@@ -277,6 +304,33 @@ http::response clear_faults(call& c) {
   return empty_response(204);
 }
 
+http::response remove_fault(call& c) {
+  const auto& text = c.path("fault_id");
+  std::uint64_t id = 0;
+  const auto* end = text.data() + text.size();
+  const auto parsed = std::from_chars(text.data(), end, id);
+  const bool number = !text.empty() && parsed.ec == std::errc() && parsed.ptr == end;
+  if (!number || !c.services.faults.remove(id)) {
+    throw error(error_code::resource_not_found, "The fault rule was not found: " + text);
+  }
+  return empty_response(204);
+}
+
+http::response download_archive(call& c) {
+  const auto& id = c.path("archive_id");
+  const auto found = c.services.store.find_archive(id);
+  if (!found) throw error(error_code::resource_not_found, "The archive ID was not found: " + id);
+  http::response r;
+  r.headers["Content-Type"] = "application/octet-stream";
+  // Archive ids are URL-safe base64, so the id is a safe file name as it is.
+  r.headers["Content-Disposition"] = "attachment; filename=\"" + id + "\"";
+  r.headers["x-amz-sha256-tree-hash"] = found->tree_hash;
+  r.shared_body = found->data;
+  r.shared_offset = 0;
+  r.shared_length = found->data ? found->data->size() : 0;
+  return r;
+}
+
 const route_table& admin_routes() {
   static const route_table table({
       {"GET", "/_mock/health", "", "AdminHealth", health},
@@ -291,6 +345,9 @@ const route_table& admin_routes() {
       {"GET", "/_mock/faults", "", "AdminListFaults", list_faults},
       {"GET", "/_mock/metrics", "", "AdminMetrics", metrics},
       {"DELETE", "/_mock/faults", "", "AdminClearFaults", clear_faults},
+      {"DELETE", "/_mock/faults/{fault_id}", "", "AdminRemoveFault", remove_fault},
+      {"GET", "/_mock/archives/{archive_id}", "", "AdminDownloadArchive", download_archive},
+      {"GET", "/_mock/ui", "", "AdminConsole", console_page},
   });
   return table;
 }

@@ -82,10 +82,15 @@ http::response glacier_dispatcher::route(http::request& request, std::string& op
   for (auto segment : url.segments()) segments.push_back(std::move(segment));
 
   const bool admin = !segments.empty() && segments.front() == "_mock";
+  const std::string where = request.method + " " + std::string(url.encoded_path());
+  // With --admin false the whole /_mock/ surface is an unknown path, so a port others can
+  // reach tells them nothing of it, and no /_mock/ path reaches a Glacier route either.
+  if (admin && !services_.cfg.admin) {
+    throw error(error_code::resource_not_found, "No operation matches " + where);
+  }
   const auto& table = admin ? admin_routes() : glacier_routes();
   auto match = table.match(request.method, segments, url);
   if (!match.matched) {
-    const std::string where = request.method + " " + std::string(url.encoded_path());
     if (match.path_known) {
       throw error(
           error_code::method_not_allowed,

@@ -129,6 +129,19 @@ knob_spec choice_knob(std::string key, std::string help, std::string config::*me
           [member](const config& cfg) { return cfg.*member; }};
 }
 
+// A switch written "true" or "false" (also in the config file, where a JSON boolean works).
+knob_spec bool_knob(std::string key, std::string help, bool config::*member) {
+  return {std::move(key),
+          "",
+          "true|false",
+          std::move(help),
+          [member](config& cfg, std::string_view text) {
+            if (text != "true" && text != "false") throw bad_value{"expected true or false"};
+            cfg.*member = text == "true";
+          },
+          [member](const config& cfg) { return std::string(cfg.*member ? "true" : "false"); }};
+}
+
 knob_spec string_knob(std::string key, std::string alias, std::string hint, std::string help,
                       std::string config::*member, std::function<void(std::string_view)> validate) {
   return {std::move(key),
@@ -183,8 +196,9 @@ const std::vector<knob_spec>& knob_specs() {
       string_knob("host", "", "ADDR", "listen address (0.0.0.0 for all interfaces)", &config::host,
                   validate_host),
       integer_knob("port", "PORT", "listen port; 0 picks a free one", &config::port, 0, 65535),
-      integer_knob("io_threads", "N", "I/O threads; 0 = one per CPU the process may use (affinity, cgroup quota)", &config::io_threads, 0,
-                   1024),
+      integer_knob("io_threads", "N",
+                   "I/O threads; 0 = one per CPU the process may use (affinity, cgroup quota)",
+                   &config::io_threads, 0, 1024),
       string_knob("default_account", "--account", "ID", "account id that \"-\" stands for",
                   &config::default_account, validate_account),
       string_knob("default_region", "--region", "REGION", "region when a request names none",
@@ -246,6 +260,10 @@ const std::vector<knob_spec>& knob_specs() {
                     &config::seed, "random", 0, u64_max),
       string_knob("data_dir", "", "DIR", "directory for state kept on disk; empty = none",
                   &config::data_dir, validate_anything),
+      bool_knob("admin",
+                "serve the admin API and the web console under /_mock/; false answers them "
+                "404 like any unknown path (for a port others can reach)",
+                &config::admin),
       choice_knob("log_level", "least severe level logged", &config::log_level,
                   {"trace", "debug", "info", "warn", "error", "off"}),
       choice_knob("log_format", "text lines or one JSON object per line", &config::log_format,
@@ -306,11 +324,11 @@ void apply_file(config& cfg, const std::string& path) {
     std::string text;
     if (value.is_string()) {
       text = value.get<std::string>();
-    } else if (value.is_number()) {
+    } else if (value.is_number() || value.is_boolean()) {
       text = value.dump();
     } else {
       throw config_error("invalid value " + value.dump() + " for " + key + " (config file " + path +
-                         "): expected a number or a string");
+                         "): expected a number, a boolean or a string");
     }
     apply_value(cfg, *spec, text, "config file " + path);
   }

@@ -14,6 +14,12 @@ std::vector<fault_rule> fault_injector::rules() const {
   return rules_;
 }
 
+bool fault_injector::remove(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  const auto removed = std::erase_if(rules_, [id](const fault_rule& r) { return r.id == id; });
+  return removed > 0;
+}
+
 void fault_injector::clear() {
   std::lock_guard lock(mutex_);
   rules_.clear();

@@ -56,9 +56,15 @@ void notifier::publish(const std::string& topic_arn, const std::string& job_id,
   if (deliver) wake_.notify_one();
 }
 
-std::vector<notification_record> notifier::records() const {
+std::vector<notification_record> notifier::records(std::size_t newest) const {
   std::lock_guard lock(mutex_);
-  return records_;
+  const auto skip = records_.size() - std::min(newest, records_.size());
+  return {records_.begin() + static_cast<std::ptrdiff_t>(skip), records_.end()};
+}
+
+std::size_t notifier::size() const {
+  std::lock_guard lock(mutex_);
+  return records_.size();
 }
 
 std::map<std::string, std::uint64_t> notifier::counts_by_status() const {

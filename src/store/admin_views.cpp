@@ -29,8 +29,20 @@ std::optional<std::uint64_t> store::find_job(const std::string& job_id) const {
   return std::nullopt;
 }
 
+std::optional<archive> store::find_archive(const std::string& archive_id) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [where, account] : scopes_) {
+    for (const auto& [name, vault] : account.vaults) {
+      const auto it = vault->archive_index.find(archive_id);
+      if (it != vault->archive_index.end()) return vault->archives.at(it->second);
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<scope_snapshot> store::snapshot(const std::optional<std::string>& account_filter,
-                                            const std::optional<std::string>& vault_filter) const {
+                                            const std::optional<std::string>& vault_filter,
+                                            std::size_t max_items) const {
   std::vector<scope_snapshot> result;
   std::lock_guard lock(mutex_);
   for (const auto& [where, account] : scopes_) {
@@ -40,16 +52,26 @@ std::vector<scope_snapshot> store::snapshot(const std::optional<std::string>& ac
       if (vault_filter && name != *vault_filter) continue;
       vault_snapshot v;
       v.info = vault->info();
+      // The cap bounds the time under the lock: a console polling a vault of a million
+      // archives copies only what it shows.
       for (const auto& [sequence, a] : vault->archives) {
+        if (v.archives.size() >= max_items) break;
         v.archives.push_back(a);
         v.archives.back().data.reset();
       }
       const auto& state = *vault;  // a lambda cannot capture a structured binding (clang 14)
-      state.jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job& j) {
-        v.jobs.push_back(detail::materialize(sequence, j, state.name, state.arn, ids_));
-        return true;
-      });
-      for (const auto& [sequence, u] : vault->uploads) v.uploads.push_back(u.info);
+      if (max_items > 0) {
+        state.jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job& j) {
+          v.jobs.push_back(detail::materialize(sequence, j, state.name, state.arn, ids_));
+          return v.jobs.size() < max_items;
+        });
+      }
+      for (const auto& [sequence, u] : vault->uploads) {
+        if (v.uploads.size() >= max_items) break;
+        v.uploads.push_back(u.info);
+      }
+      v.job_count = state.jobs.size();
+      v.upload_count = vault->uploads.size();
       v.access_policy = vault->access_policy;
       v.notifications = vault->notifications;
       v.lock = vault->lock;

@@ -5,13 +5,16 @@ Run: GLACIER_MOCK_BIN=build/dev/glacier-mock python3 -m unittest -v test_admin
 """
 
 import hashlib
+import json
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
 import unittest
+import urllib.error
 
-from harness import Server, ServerTestCase, admin, fail_missing, wait_until
+from harness import Server, ServerTestCase, admin, fail_missing, server_binary, wait_until
 
 try:
     import boto3
@@ -80,7 +83,9 @@ class AdminTest(ServerTestCase):
         job = self.glacier.initiate_job(vaultName="v",
                                         jobParameters={"Type": "inventory-retrieval"})
         self.assertTrue(job["jobId"])
-        self.assertIn("fault=", self.server.output())
+        # The access log reaches us through a pipe, a moment after the answer.
+        wait_until(lambda: "fault=" in self.server.output(), timeout_s=5,
+                   what="the injected fault in the access log")
 
     def test_reset_leaves_an_empty_state(self):
         self.glacier.upload_archive(vaultName="v", body=b"x")
@@ -88,6 +93,36 @@ class AdminTest(ServerTestCase):
         self.assertEqual(self.glacier.list_vaults()["VaultList"], [])
         state = admin(self.endpoint, "GET", "/_mock/state")
         self.assertEqual(state["accounts"], [])
+
+
+class AdminSwitchedOffTest(ServerTestCase):
+    """--admin false: /_mock/ answers like any unknown path; Glacier and the probe work."""
+    server_args = ("--admin", "false")
+
+    def test_every_admin_path_and_the_console_answer_a_glacier_404(self):
+        for method, path in (("GET", "/_mock/health"), ("GET", "/_mock/ui"),
+                             ("GET", "/_mock/state"), ("POST", "/_mock/reset"),
+                             ("POST", "/_mock/clock/advance")):
+            with self.assertRaises(urllib.error.HTTPError) as caught:
+                admin(self.endpoint, method, path)
+            self.assertEqual(caught.exception.code, 404, path)
+            self.assertEqual(json.loads(caught.exception.read()), {
+                "code": "ResourceNotFoundException",
+                "message": f"No operation matches {method} {path}", "type": "Client"})
+        glacier = client(self.endpoint)
+        glacier.create_vault(vaultName="still-served")
+        self.assertEqual(glacier.list_vaults()["VaultList"][0]["VaultName"], "still-served")
+
+    def test_the_healthcheck_probe_still_passes_with_the_same_setting(self):
+        probe = [server_binary(), "--healthcheck", "--port", str(self.server.port)]
+        result = subprocess.run(probe + ["--admin", "false"], capture_output=True, text=True,
+                                timeout=10, stdin=subprocess.DEVNULL)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        # A probe that expects the admin API reports what it got instead.
+        result = subprocess.run(probe, capture_output=True, text=True, timeout=10,
+                                stdin=subprocess.DEVNULL)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("answered 404", result.stderr)
 
 
 def scenario_ids(endpoint):

@@ -13,18 +13,18 @@ namespace glacier {
 
 /// Every knob of glacier-mock. Defaults here are the built-in defaults; README lists them all.
 struct config {
-  std::string host = "127.0.0.1";                       ///< listen address
-  std::uint16_t port = 8080;                            ///< listen port; 0 picks a free one
-  unsigned io_threads = 0;                              ///< 0 = one per usable CPU (affinity, quota)
-  std::string default_account = "123456789012";         ///< account that "-" stands for
-  std::string default_region = "us-east-1";             ///< region when the request names none
-  duration expedited_delay{1000};                       ///< time an Expedited job takes
-  duration standard_delay{3000};                        ///< time a Standard job takes
-  duration bulk_delay{5000};                            ///< time a Bulk job takes
-  duration job_retention{24LL * 3600 * 1000};           ///< completed jobs are purged after this
-  std::uint32_t max_header_bytes = 16 * 1024;           ///< request line + headers
-  std::uint64_t max_body_bytes = 4ULL << 30;            ///< any request body (413 above)
-  std::uint64_t max_upload_bytes = 4ULL << 30;          ///< one UploadArchive body
+  std::string host = "127.0.0.1";                ///< listen address
+  std::uint16_t port = 8080;                     ///< listen port; 0 picks a free one
+  unsigned io_threads = 0;                       ///< 0 = one per usable CPU (affinity, quota)
+  std::string default_account = "123456789012";  ///< account that "-" stands for
+  std::string default_region = "us-east-1";      ///< region when the request names none
+  duration expedited_delay{1000};                ///< time an Expedited job takes
+  duration standard_delay{3000};                 ///< time a Standard job takes
+  duration bulk_delay{5000};                     ///< time a Bulk job takes
+  duration job_retention{24LL * 3600 * 1000};    ///< completed jobs are purged after this
+  std::uint32_t max_header_bytes = 16 * 1024;    ///< request line + headers
+  std::uint64_t max_body_bytes = 4ULL << 30;     ///< any request body (413 above)
+  std::uint64_t max_upload_bytes = 4ULL << 30;   ///< one UploadArchive body
   std::uint64_t max_total_archive_bytes = 16ULL << 30;  ///< all archive bytes held
   duration read_timeout{30'000};                        ///< a request must arrive within this
   std::uint64_t min_body_bytes_per_second = 1024;       ///< a body this fast may outlast it
@@ -41,6 +41,7 @@ struct config {
   duration sns_timeout{2000};                  ///< one Publish request's time limit
   std::optional<std::uint64_t> seed;           ///< makes every generated id reproducible
   std::string data_dir;                        ///< empty: nothing touches the disk
+  bool admin = true;                           ///< false: no /_mock/ API and no console
   std::string log_level = "info";              ///< trace|debug|info|warn|error|off
   std::string log_format = "text";             ///< text|json
 };

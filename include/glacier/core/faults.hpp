@@ -43,6 +43,8 @@ class fault_injector {
   fault_rule add(fault_rule rule);
   /// Every active rule.
   std::vector<fault_rule> rules() const;
+  /// Removes the rule with this id; false when there is none (never added, used up, cleared).
+  bool remove(std::uint64_t id);
   /// Removes every rule.
   void clear();
   /// The fault for one request of `operation`, if a rule hits it (the first that does).

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -44,8 +45,11 @@ class notifier {
 
   /// Records a notification of `message` to `topic_arn` and queues its delivery.
   void publish(const std::string& topic_arn, const std::string& job_id, std::string message);
-  /// Every notification so far, oldest first.
-  std::vector<notification_record> records() const;
+  /// The newest `newest` notifications (all by default), oldest first.
+  std::vector<notification_record> records(
+      std::size_t newest = std::numeric_limits<std::size_t>::max()) const;
+  /// How many notifications are held.
+  std::size_t size() const;
   /// How many notifications are in each status.
   std::map<std::string, std::uint64_t> counts_by_status() const;
   /// Forgets every notification (admin reset).

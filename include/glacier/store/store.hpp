@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,6 +53,8 @@ struct vault_snapshot {
   std::vector<archive> archives;  ///< metadata; `data` is left empty
   std::vector<job> jobs;
   std::vector<multipart_upload_info> uploads;
+  std::uint64_t job_count = 0;     ///< all the vault's jobs, however many `jobs` holds
+  std::uint64_t upload_count = 0;  ///< all its open uploads, however many `uploads` holds
   std::optional<std::string> access_policy;
   std::optional<notification_config> notifications;
   std::optional<vault_lock> lock;
@@ -194,9 +197,13 @@ class store {
   void reset();
   /// The sequence number of the job with this id, in any vault (admin API).
   std::optional<std::uint64_t> find_job(const std::string& job_id) const;
-  /// The state, optionally only of one account and/or one vault name.
-  std::vector<scope_snapshot> snapshot(const std::optional<std::string>& account,
-                                       const std::optional<std::string>& vault) const;
+  /// The state, optionally only of one account and/or one vault name, with at most
+  /// `max_items` archives, jobs and uploads per vault (the first, in creation order).
+  std::vector<scope_snapshot> snapshot(
+      const std::optional<std::string>& account, const std::optional<std::string>& vault,
+      std::size_t max_items = std::numeric_limits<std::size_t>::max()) const;
+  /// The archive with this id, bytes included, in whichever vault holds it (admin API).
+  std::optional<archive> find_archive(const std::string& archive_id) const;
   /// Counts of what the store holds.
   store_stats stats() const;
 

@@ -85,7 +85,7 @@ export function startServer(delaysMs) {
   });
   return {
     port,
-    output: () => output.join('').slice(-8000),
+    output: (chars = 8000) => output.join('').slice(-chars),
     async stop() {
       try {
         child.kill('SIGTERM');

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "glacier/aws/tree_hash.hpp"
 #include "support/api_harness.hpp"
 #include "support/expect_error.hpp"
 
@@ -136,6 +137,89 @@ TEST_F(admin, state_shows_everything_and_reset_clears_it) {
   state = api_harness::json(call("GET", "/_mock/state"));
   EXPECT_TRUE(state["accounts"].empty());
   EXPECT_EQ(h.send("GET", "/-/vaults/v").status, 404u);
+}
+
+TEST_F(admin, removes_one_fault_rule_by_id) {
+  ASSERT_EQ(call("POST", "/_mock/faults", R"({"operation":"DescribeVault","latency_ms":5})").status,
+            201u);
+  ASSERT_EQ(call("POST", "/_mock/faults", R"({"operation":"ListVaults","latency_ms":7})").status,
+            201u);
+  EXPECT_EQ(call("DELETE", "/_mock/faults/1").status, 204u);
+  const auto left = api_harness::json(call("GET", "/_mock/faults"))["faults"];
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0]["id"], 2);
+  EXPECT_EQ(h.send("GET", "/-/vaults/v").delay, std::chrono::milliseconds(0));
+  EXPECT_EQ(h.send("GET", "/-/vaults").delay, std::chrono::milliseconds(7));
+  expect_error(call("DELETE", "/_mock/faults/1"), 404, "ResourceNotFoundException",
+               "The fault rule was not found: 1", true);
+  expect_error(call("DELETE", "/_mock/faults/x1"), 404, "ResourceNotFoundException",
+               "The fault rule was not found: x1", true);
+}
+
+TEST_F(admin, downloads_an_archive_from_whichever_vault_holds_it) {
+  h.create_vault("other");
+  const auto data = pattern_bytes(3 * 1024 * 1024 + 5);
+  const auto id = h.upload("other", data, "backup.tar");
+  const auto r = call("GET", "/_mock/archives/" + id);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.payload(), data);
+  EXPECT_EQ(r.headers.at("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(r.headers.at("Content-Disposition"), "attachment; filename=\"" + id + "\"");
+  EXPECT_EQ(r.headers.at("x-amz-sha256-tree-hash"), to_hex(tree_hash(data)));
+  EXPECT_EQ(r.operation, "AdminDownloadArchive");
+  expect_error(call("GET", "/_mock/archives/nope"), 404, "ResourceNotFoundException",
+               "The archive ID was not found: nope", true);
+  ASSERT_EQ(h.send("DELETE", "/-/vaults/other/archives/" + id).status, 204u);
+  EXPECT_EQ(call("GET", "/_mock/archives/" + id).status, 404u);
+}
+
+TEST_F(admin, state_limit_caps_the_lists_and_keeps_the_counts) {
+  for (const char* data : {"a", "b", "c"}) h.upload("v", data);
+  for (int i = 0; i < 3; ++i) h.initiate("v", R"({"Type":"inventory-retrieval"})");
+  auto vault = api_harness::json(call("GET", "/_mock/state?limit=2"))["accounts"][0]["vaults"][0];
+  ASSERT_EQ(vault["archives"].size(), 2u);
+  EXPECT_EQ(vault["archives"][0]["size"], 1);
+  EXPECT_EQ(vault["number_of_archives"], 3);
+  EXPECT_EQ(vault["jobs"].size(), 2u);
+  EXPECT_EQ(vault["number_of_jobs"], 3);
+  vault = api_harness::json(call("GET", "/_mock/state?limit=0"))["accounts"][0]["vaults"][0];
+  EXPECT_TRUE(vault["archives"].empty());
+  EXPECT_TRUE(vault["jobs"].empty());
+  EXPECT_EQ(vault["number_of_jobs"], 3);
+  EXPECT_EQ(vault["number_of_multipart_uploads"], 0);
+  vault = api_harness::json(call("GET", "/_mock/state"))["accounts"][0]["vaults"][0];
+  EXPECT_EQ(vault["archives"].size(), 3u);
+  for (const std::string bad : {"-1", "x", "", "1000000001"}) {
+    expect_error(call("GET", "/_mock/state?limit=" + bad), 400, "InvalidParameterValueException",
+                 "Invalid limit: " + bad);
+  }
+}
+
+TEST_F(admin, state_says_when_each_job_falls_due) {
+  h.cfg.bulk_delay = duration(5 * 3600 * 1000);
+  const auto id = h.initiate("v", R"({"Type":"inventory-retrieval","Tier":"Bulk"})");
+  auto job = api_harness::json(call("GET", "/_mock/state"))["accounts"][0]["vaults"][0]["jobs"][0];
+  EXPECT_EQ(job["JobId"], id);
+  EXPECT_EQ(job["due_date"], "2024-01-01T05:00:00.000Z");
+  // Everything else is DescribeJob's answer, unchanged.
+  job.erase("due_date");
+  EXPECT_EQ(job, h.describe("v", id));
+}
+
+TEST_F(admin, notifications_limit_keeps_the_newest_and_reports_the_total) {
+  for (int i = 0; i < 3; ++i) {
+    h.initiate(
+        "v", R"({"Type":"inventory-retrieval","SNSTopic":"arn:aws:sns:us-east-1:123456789012:t"})");
+  }
+  h.advance(h.cfg.standard_delay);
+  auto body = api_harness::json(call("GET", "/_mock/notifications?limit=2"));
+  EXPECT_EQ(body["total"], 3);
+  ASSERT_EQ(body["notifications"].size(), 2u);
+  EXPECT_EQ(body["notifications"][0]["id"], 2);
+  EXPECT_EQ(body["notifications"][1]["id"], 3);
+  EXPECT_EQ(api_harness::json(call("GET", "/_mock/notifications"))["notifications"].size(), 3u);
+  expect_error(call("GET", "/_mock/notifications?limit=many"), 400,
+               "InvalidParameterValueException", "Invalid limit: many");
 }
 
 }  // namespace

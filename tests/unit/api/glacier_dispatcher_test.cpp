@@ -1,6 +1,10 @@
 // Pre-checks every request goes through: version, account, region, ids, unknown routes.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "support/api_harness.hpp"
 #include "support/expect_error.hpp"
 
@@ -80,6 +84,25 @@ TEST(dispatcher, health_needs_no_glacier_headers) {
   const auto r = h.send("GET", "/_mock/health", "", {}, false);
   EXPECT_EQ(r.status, 200u);
   EXPECT_EQ(api_harness::json(r)["status"], "ok");
+}
+
+TEST(dispatcher, admin_false_answers_every_mock_path_as_an_unknown_path) {
+  api_harness h;
+  h.cfg.admin = false;
+  for (const auto& [method, target] :
+       std::vector<std::pair<std::string, std::string>>{{"GET", "/_mock/health"},
+                                                        {"POST", "/_mock/reset"},
+                                                        {"GET", "/_mock/state"},
+                                                        {"GET", "/_mock/ui"},
+                                                        {"POST", "/_mock/clock/advance"},
+                                                        {"GET", "/_mock/vaults"}}) {
+    const auto r = h.send(method, target, "", {}, false);
+    expect_error(r, 404, "ResourceNotFoundException",
+                 "No operation matches " + method + " " + target, true);
+    EXPECT_EQ(r.operation, "") << target;
+  }
+  // The Glacier API itself is untouched.
+  EXPECT_EQ(h.send("PUT", "/-/vaults/v").status, 201u);
 }
 
 }  // namespace

@@ -187,7 +187,7 @@ TEST(config, knob_table_derives_env_and_flag_names_from_the_key) {
     EXPECT_EQ(knob.flag, flag);
     EXPECT_FALSE(knob.help.empty()) << knob.key;
   }
-  EXPECT_EQ(keys.size(), 30U);
+  EXPECT_EQ(keys.size(), 31U);
 }
 
 TEST(config, expedited_allowance_is_unlimited_unless_a_number_is_given) {
@@ -273,6 +273,18 @@ TEST(config, seed_is_random_unless_a_number_is_given) {
 TEST(config, data_dir_is_taken_as_given) {
   EXPECT_EQ(load({}).data_dir, "");
   EXPECT_EQ(load({}, {{"GLACIER_MOCK_DATA_DIR", "/var/lib/glacier"}}).data_dir, "/var/lib/glacier");
+}
+
+TEST(config, admin_is_on_unless_switched_off) {
+  EXPECT_TRUE(load({}).admin);
+  EXPECT_FALSE(load({"--admin", "false"}).admin);
+  EXPECT_FALSE(load({"--admin=false"}).admin);
+  EXPECT_FALSE(load({}, {{"GLACIER_MOCK_ADMIN", "false"}}).admin);
+  EXPECT_TRUE(load({"--admin", "true"}, {{"GLACIER_MOCK_ADMIN", "false"}}).admin);
+  temp_file file(R"({"admin": false})");
+  EXPECT_FALSE(load({"--config", file.path()}).admin);
+  const auto message = error_of({"--admin", "no"});
+  EXPECT_TRUE(contains(message, "admin") && contains(message, "true or false")) << message;
 }
 
 TEST(config, help_mentions_the_healthcheck_probe) {
