@@ -472,7 +472,8 @@ std::string help_text() {
   entry("--healthcheck",
         "ask the server at --host/--port for GET /_mock/health (2 s limit); exit 0 when "
         "healthy, else 1 with one line on stderr",
-        "for a Docker HEALTHCHECK; 0.0.0.0 means 127.0.0.1");
+        "for a Docker HEALTHCHECK; 0.0.0.0 means 127.0.0.1; with --admin false the "
+        "server's 404 for that path counts as healthy");
   entry("-h, --help", "print this help and exit", "");
   entry("-V, --version", "print the version and exit", "");
   return out.str();

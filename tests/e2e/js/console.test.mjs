@@ -178,6 +178,11 @@ describe('the web console in headless Chromium', () => {
     assert.equal(await row.locator('td').nth(5).textContent(), '0.00');  // age in days
     await waitForText(page.locator(`#archives-table tr[data-archive-id="${second.archiveId}"]`),
                       'dog.jpg');
+    const { uploadId } = await boto3.call('initiate_multipart_upload', {
+      vaultName: 'photos', archiveDescription: 'big.iso', partSize: String(1024 * 1024) });
+    await waitForText(page.locator('#uploads-table tr'), 'big.iso');
+    assert.match(await page.locator('#uploads-table').textContent(), /1\.00 MiB/);
+    assert.ok(uploadId);
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -192,8 +197,9 @@ describe('the web console in headless Chromium', () => {
     await freshPage();
     await boto3.call('create_vault', { vaultName: 'bulk' });
     const { archiveId } = await boto3.call('upload_archive', { vaultName: 'bulk', body: 'data' });
+    const topic = 'arn:aws:sns:us-east-1:123456789012:retrievals';
     const { jobId } = await boto3.call('initiate_job', { vaultName: 'bulk', jobParameters: {
-      Type: 'archive-retrieval', ArchiveId: archiveId, Tier: 'Bulk' } });
+      Type: 'archive-retrieval', ArchiveId: archiveId, Tier: 'Bulk', SNSTopic: topic } });
 
     await waitForText(statusOf(jobId), 'InProgress');
     assert.match(await jobRow(jobId).textContent(), /Bulk.*due in 5 h/);
@@ -207,6 +213,12 @@ describe('the web console in headless Chromium', () => {
     const output = await boto3.call('get_job_output', { vaultName: 'bulk', jobId });
     assert.equal(output.body, 'data');
     assert.match(await jobRow(jobId).textContent(), /4 B/);
+    // The job's notification, recorded (no SNS endpoint), and the jobs chart.
+    const note = page.locator('#notifications-table tr', { hasText: topic });
+    await waitForText(note, 'recorded');
+    assert.equal(await note.locator('td').nth(5).textContent(), '0');  // attempts
+    await waitForText(page.locator('#chart-jobs text[data-state="Succeeded"]'), '1');
+    assert.equal(await page.locator('#chart-jobs text[data-state="InProgress"]').textContent(), '0');
   });
 
   it('fails a job on Fail with the message given', async () => {
@@ -232,6 +244,7 @@ describe('the web console in headless Chromium', () => {
     const clockBefore = await admin('GET', '/_mock/clock');
     await page.getByRole('button', { name: '+1 day' }).click();
     await waitForText(statusOf(jobId), 'Succeeded');
+    await waitForText(page.locator('#notice'), 'Clock advanced 24 h: 1 job(s) completed.');
     const clockAfter = await admin('GET', '/_mock/clock');
     assert.ok(clockAfter.offset_seconds - clockBefore.offset_seconds >= 86400,
               JSON.stringify(clockAfter));
@@ -241,6 +254,15 @@ describe('the web console in headless Chromium', () => {
     // Completed at its due time, an hour after it was created, not a day later.
     assert.equal(Date.parse(described.CompletionDate) - Date.parse(described.CreationDate),
                  3_600_000);
+    // Any amount: two hours more (past the job's 24 h retention, so it is gone).
+    await page.fill('#advance-amount', '2');
+    await page.selectOption('#advance-unit', { label: 'hours' });
+    await page.getByRole('button', { name: 'Advance', exact: true }).click();
+    await waitForText(page.locator('#notice'), 'Clock advanced 2 h: 0 job(s) completed.');
+    const clockLater = await admin('GET', '/_mock/clock');
+    assert.ok(clockLater.offset_seconds - clockAfter.offset_seconds >= 7200,
+              JSON.stringify(clockLater));
+    await page.locator('#jobs-table').getByText('No jobs').waitFor();
   });
 
   it('adds a fault that fails the next matching request, and removes one', async () => {
