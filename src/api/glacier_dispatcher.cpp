@@ -82,12 +82,14 @@ http::response glacier_dispatcher::route(http::request& request, std::string& op
   for (auto segment : url.segments()) segments.push_back(std::move(segment));
 
   const bool admin = !segments.empty() && segments.front() == "_mock";
-  const std::string where = request.method + " " + std::string(url.encoded_path());
+  // Built only when a request is refused, so served requests never pay for the string.
+  const auto no_operation = [&] {
+    return error(error_code::resource_not_found,
+                 "No operation matches " + request.method + " " + std::string(url.encoded_path()));
+  };
   // With --admin false the whole /_mock/ surface is an unknown path, so a port others can
   // reach tells them nothing of it, and no /_mock/ path reaches a Glacier route either.
-  if (admin && !services_.cfg.admin) {
-    throw error(error_code::resource_not_found, "No operation matches " + where);
-  }
+  if (admin && !services_.cfg.admin) throw no_operation();
   const auto& table = admin ? admin_routes() : glacier_routes();
   auto match = table.match(request.method, segments, url);
   if (!match.matched) {
@@ -96,7 +98,7 @@ http::response glacier_dispatcher::route(http::request& request, std::string& op
           error_code::method_not_allowed,
           "The method " + request.method + " is not allowed on " + std::string(url.encoded_path()));
     }
-    throw error(error_code::resource_not_found, "No operation matches " + where);
+    throw no_operation();
   }
   operation = match.matched->operation;
   call c{services_, request, url, scope{}, std::move(match.parameters)};
