@@ -22,7 +22,25 @@ nlohmann::ordered_json or_null(const std::optional<T>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
-nlohmann::ordered_json vault_state_json(const vault_snapshot& v) {
+// The policies requests to the vault are evaluated against now: a lock InProgress or
+// Locked (an InProgress lock past its expiration is gone), the access policy, as JSON
+// documents rather than the strings they are stored as.
+nlohmann::ordered_json effective_policies_json(const vault_snapshot& v, time_point now,
+                                               bool enforced) {
+  const auto document = [](const std::string& text) {
+    auto parsed = nlohmann::ordered_json::parse(text, nullptr, false);
+    return parsed.is_discarded() ? nlohmann::ordered_json(text) : parsed;
+  };
+  const bool lock_in_force =
+      v.lock && (v.lock->locked || !v.lock->expiration_date || *v.lock->expiration_date > now);
+  nlohmann::ordered_json j;
+  j["enforced"] = enforced;
+  j["vault_lock_policy"] = lock_in_force ? document(v.lock->policy) : nullptr;
+  j["vault_access_policy"] = v.access_policy ? document(*v.access_policy) : nullptr;
+  return j;
+}
+
+nlohmann::ordered_json vault_state_json(const vault_snapshot& v, time_point now, bool enforced) {
   nlohmann::ordered_json j;
   j["name"] = v.info.name;
   j["arn"] = v.info.arn;
@@ -64,6 +82,7 @@ nlohmann::ordered_json vault_state_json(const vault_snapshot& v) {
                                               {"policy", v.lock->policy}}
                      : nlohmann::ordered_json(nullptr);
   j["tags"] = v.tags;
+  j["effective_policies"] = effective_policies_json(v, now, enforced);
   return j;
 }
 
@@ -148,6 +167,7 @@ http::response reset(call& c) {
 }
 
 http::response state(call& c) {
+  const auto now = c.services.clk.now();
   nlohmann::ordered_json body;
   body["clock"] = clock_json(c);
   body["accounts"] = nlohmann::ordered_json::array();
@@ -166,7 +186,9 @@ http::response state(call& c) {
            {"expiration_date", format_iso8601(unit.expiration_date)}});
     }
     account["vaults"] = nlohmann::ordered_json::array();
-    for (const auto& v : s.vaults) account["vaults"].push_back(vault_state_json(v));
+    for (const auto& v : s.vaults) {
+      account["vaults"].push_back(vault_state_json(v, now, c.services.cfg.enforce_policies));
+    }
     body["accounts"].push_back(std::move(account));
   }
   return json_response(200, body);

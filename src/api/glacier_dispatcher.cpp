@@ -3,8 +3,13 @@
 #include <spdlog/spdlog.h>
 #include <boost/url/parse.hpp>
 
+#include "glacier/api/access_control.hpp"
 #include "glacier/api/admin.hpp"
+#include "glacier/api/authentication.hpp"
 #include "glacier/api/router.hpp"
+#include "glacier/auth/actions.hpp"
+#include "glacier/auth/callers.hpp"
+#include "glacier/auth/sigv4_fields.hpp"
 #include "glacier/core/faults.hpp"
 #include "glacier/core/metrics.hpp"
 
@@ -13,31 +18,6 @@ namespace glacier::api {
 namespace {
 
 constexpr std::string_view api_version = "2012-06-01";
-
-bool is_account_id(std::string_view text) {
-  if (text.size() != 12) return false;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-/// The access key and region of "Credential=AKID/20240101/us-east-1/glacier/aws4_request".
-void credential_scope(std::string_view authorization, std::string_view& key,
-                      std::string_view& region) {
-  const auto at = authorization.find("Credential=");
-  if (at == std::string_view::npos) return;
-  auto credential = authorization.substr(at + 11);
-  credential = credential.substr(0, credential.find_first_of(", "));
-  const auto first = credential.find('/');
-  if (first == std::string_view::npos) return;
-  key = credential.substr(0, first);
-  const auto second = credential.find('/', first + 1);
-  if (second == std::string_view::npos) return;
-  const auto third = credential.find('/', second + 1);
-  region = credential.substr(
-      second + 1, third == std::string_view::npos ? std::string_view::npos : third - second - 1);
-}
 
 void check_version(const http::header_map& headers) {
   const auto it = headers.find("x-amz-glacier-version");
@@ -52,16 +32,13 @@ void check_version(const http::header_map& headers) {
 
 }  // namespace
 
-scope resolve_scope(std::string_view account_segment, const http::header_map& headers,
-                    const config& cfg) {
-  std::string_view key;
-  std::string_view region;
-  credential_scope(http::header_or_empty(headers, "Authorization"), key, region);
+scope resolve_scope(std::string_view account_segment, std::string_view caller_account,
+                    std::string_view region, const config& cfg) {
   scope s;
   s.region = region.empty() ? cfg.default_region : std::string(region);
   if (account_segment == "-") {
-    s.account = is_account_id(key) ? std::string(key) : cfg.default_account;
-  } else if (is_account_id(account_segment)) {
+    s.account = std::string(caller_account);
+  } else if (auth::is_account_id(account_segment)) {
     s.account = std::string(account_segment);
   } else {
     throw error(error_code::invalid_parameter_value,
@@ -71,7 +48,8 @@ scope resolve_scope(std::string_view account_segment, const http::header_map& he
   return s;
 }
 
-http::response glacier_dispatcher::route(http::request& request, std::string& operation) {
+http::response glacier_dispatcher::route(http::request& request, std::string& operation,
+                                         std::string& principal) {
   const auto parsed = boost::urls::parse_origin_form(request.target);
   if (!parsed) {
     throw error(error_code::invalid_parameter_value,
@@ -103,16 +81,31 @@ http::response glacier_dispatcher::route(http::request& request, std::string& op
   operation = match.matched->operation;
   call c{services_, request, url, scope{}, std::move(match.parameters)};
   if (admin) return match.matched->fn(c);
+  // Authentication, then the account in the path, then the vault's policies: the order
+  // AWS's answers suggest (spec Part 3A.5), all before the operation's own checks.
+  const auto signer = auth::read_sigv4_fields(request.headers, url);
+  c.caller = verify_ ? authenticate(c, signer) : services_.callers.resolve(signer.access_key_id);
+  principal = c.caller.arn;
   check_version(request.headers);
-  c.scope = resolve_scope(c.path("account"), request.headers, services_.cfg);
+  const auto& account = c.path("account");
+  c.scope = resolve_scope(account, c.caller.account, signer.region, services_.cfg);
+  // In verify mode another account's vault is reachable only through its access policy;
+  // in accept mode every 12-digit account is a namespace of its own (spec Part 1 §1).
+  const bool cross_account = verify_ && account != "-" && account != c.caller.account;
+  if (services_.cfg.enforce_policies || cross_account) {
+    if (const auto action = auth::find_action(operation)) {
+      enforce_vault_policies(c, *action, cross_account);
+    }
+  }
   const auto fault = services_.faults.hit(operation);
   if (!fault) return match.matched->fn(c);
   // An injected error replaces the handler; injected latency delays whatever is sent.
-  http::response r = fault->error
-                         ? error_without_id(*fault->error, fault->message.empty()
-                                                               ? "Injected fault for " + operation
-                                                               : fault->message)
-                         : match.matched->fn(c);
+  http::response r =
+      fault->error ? error_without_id(*fault->error,
+                                      fault->message.empty() ? "Injected fault for " + operation
+                                                             : fault->message,
+                                      default_origin(*fault->error))
+                   : match.matched->fn(c);
   r.delay = fault->latency;
   r.fault = "rule " + std::to_string(fault->rule_id) +
             (fault->error ? std::string(" ") + std::string(map_error(*fault->error).code) : "") +
@@ -124,19 +117,21 @@ http::response glacier_dispatcher::handle(http::request&& request) {
   const auto started = std::chrono::steady_clock::now();
   auto request_id = services_.ids.request_id();
   std::string operation;
+  std::string principal;
   http::response r;
   try {
-    r = route(request, operation);
+    r = route(request, operation, principal);
   } catch (const error& e) {
-    r = error_without_id(e.code(), e.what());
+    r = error_without_id(e.code(), e.what(), e.origin());
   } catch (const std::exception& e) {
     // The only catch-all: anything unexpected is a logged 500, never a crash.
     spdlog::error("unexpected error in {} {} ({}): {}", request.method, request.target, operation,
                   e.what());
     r = error_without_id(error_code::service_unavailable,
-                         "Internal error: " + std::string(e.what()));
+                         "Internal error: " + std::string(e.what()), error_origin::service);
   }
   r.operation = operation;
+  r.principal = std::move(principal);
   finish(r, std::move(request_id));
   services_.metrics.record(operation.empty() ? "Unknown" : operation, r.status,
                            std::chrono::steady_clock::now() - started);
@@ -144,16 +139,17 @@ http::response glacier_dispatcher::handle(http::request&& request) {
 }
 
 http::response glacier_dispatcher::error_response(error_code code, std::string_view message) {
-  auto r = error_without_id(code, message);
+  auto r = error_without_id(code, message, default_origin(code));
   finish(r, services_.ids.request_id());
   return r;
 }
 
-http::response glacier_dispatcher::error_without_id(error_code code, std::string_view message) {
+http::response glacier_dispatcher::error_without_id(error_code code, std::string_view message,
+                                                    error_origin origin) {
   http::response r;
   r.status = map_error(code).status;
   r.headers["Content-Type"] = "application/json";
-  r.body = error_body(code, message);
+  r.body = error_body(code, message, origin);
   return r;
 }
 

@@ -1,6 +1,7 @@
 #include "glacier/api/policy_document.hpp"
 
 #include "glacier/api/json_body.hpp"
+#include "glacier/auth/vault_authorizer.hpp"
 #include "glacier/core/error.hpp"
 
 namespace glacier::api {
@@ -16,6 +17,14 @@ std::string policy_document(std::string_view body, std::string_view what) {
   if (!nlohmann::json::parse(policy, nullptr, false).is_object()) {
     throw error(error_code::invalid_parameter_value,
                 "Invalid Policy: the " + std::string(what) + " must be a JSON policy document");
+  }
+  // A policy glacier-mock could not enforce is refused now, never stored and ignored.
+  try {
+    auth::parse_vault_policy(policy);
+  } catch (const auth::policy_error& e) {
+    throw error(
+        error_code::invalid_parameter_value,
+        "The specified " + std::string(what) + " is invalid. Provide a valid policy. " + e.what());
   }
   return policy;
 }

@@ -14,7 +14,9 @@ service_parts::service_parts(const config& c, glacier::clock& clk,
       scheduler(clock, store, cfg),
       notifications(cfg, clock),
       faults(fault_seed),
-      services{cfg, clock, ids, store, scheduler, notifications, faults, metrics},
+      callers(cfg),
+      services{cfg,    clock,   ids,     store,    scheduler,   notifications,
+               faults, metrics, callers, policies, signing_keys},
       dispatcher(services) {
   scheduler.on_completion(
       [this](const completed_job& done) { api::publish_job_notifications(notifications, done); });

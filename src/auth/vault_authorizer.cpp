@@ -31,27 +31,39 @@ authorization authorize(const vault_policies& policies, const request_view& requ
   return allowed_by;
 }
 
-std::shared_ptr<const policy> policy_cache::get(const std::string& key, const std::string& text) {
-  entry found;
-  {
-    std::lock_guard lock(mutex_);
-    if (const auto it = entries_.find(key); it != entries_.end()) found = it->second;
-  }
-  if (found.text && *found.text == text) return found.parsed;
+std::optional<policy_cache::cached> policy_cache::find(const std::string& vault_key) const {
+  std::lock_guard lock(mutex_);
+  const auto it = entries_.find(vault_key);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
 
-  entry fresh{std::make_shared<const std::string>(text), nullptr};
+namespace {
+
+std::shared_ptr<const policy> parse_stored(const std::string& vault_key, const std::string* text,
+                                           std::string_view what) {
+  if (text == nullptr) return nullptr;
   try {
-    fresh.parsed = std::make_shared<const policy>(parse_vault_policy(text));
+    return std::make_shared<const policy>(parse_vault_policy(*text));
   } catch (const policy_error& e) {
     spdlog::warn(
-        "the stored {} is not a policy glacier-mock can evaluate, so it is not "
+        "the stored {} of {} is not a policy glacier-mock can evaluate, so it is not "
         "enforced: {}",
-        key, e.what());
+        what, vault_key, e.what());
+    return nullptr;
   }
+}
+
+}  // namespace
+
+vault_policies policy_cache::put(const std::string& vault_key, std::uint64_t revision,
+                                 const std::string* lock_text, const std::string* access_text) {
+  vault_policies parsed{parse_stored(vault_key, lock_text, "vault lock policy"),
+                        parse_stored(vault_key, access_text, "vault access policy")};
   std::lock_guard lock(mutex_);
   if (entries_.size() >= max_entries) entries_.clear();
-  entries_[key] = fresh;
-  return fresh.parsed;
+  entries_[vault_key] = cached{revision, parsed};
+  return parsed;
 }
 
 }  // namespace glacier::auth

@@ -108,29 +108,71 @@ std::string canonical_request(const request& req) {
   return out;
 }
 
+std::string hex(std::string_view data) {
+  return to_hex(reinterpret_cast<const unsigned char*>(data.data()), data.size());
+}
+
+std::string uri_encode(std::string_view text, bool keep_slash) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+    if (unreserved || (keep_slash && c == '/')) {
+      out += c;
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    out += '%';
+    out += digits[byte >> 4];
+    out += digits[byte & 0x0f];
+  }
+  return out;
+}
+
+std::string credential_scope(std::string_view day, std::string_view region,
+                             std::string_view service) {
+  std::string scope;
+  scope.append(day).append("/").append(region).append("/").append(service).append("/aws4_request");
+  return scope;
+}
+
+std::string signing_key(std::string_view secret, std::string_view day, std::string_view region,
+                        std::string_view service) {
+  std::string seed = "AWS4";
+  seed.append(secret);
+  const auto k_date = hmac_sha256(seed, day);
+  const auto k_region = hmac_sha256(k_date, region);
+  const auto k_service = hmac_sha256(k_region, service);
+  return hmac_sha256(k_service, "aws4_request");
+}
+
+std::string string_to_sign(std::string_view date, std::string_view scope,
+                           std::string_view canonical_request) {
+  std::string out;
+  out.append(algorithm).append("\n");
+  out.append(date).append("\n");
+  out.append(scope).append("\n");
+  out.append(sha256_hex(canonical_request));
+  return out;
+}
+
+std::string signature(std::string_view signing_key, std::string_view string_to_sign) {
+  return hex(hmac_sha256(signing_key, string_to_sign));
+}
+
 std::string authorization(const request& req, const credentials& creds, std::string_view region,
                           std::string_view service, std::string_view date) {
   const auto day = date.substr(0, 8);
-  std::string scope;
-  scope.append(day).append("/").append(region).append("/").append(service).append("/aws4_request");
-
-  std::string string_to_sign;
-  string_to_sign.append(algorithm).append("\n");
-  string_to_sign.append(date).append("\n");
-  string_to_sign.append(scope).append("\n");
-  string_to_sign.append(sha256_hex(canonical_request(req)));
-
-  const auto k_date = hmac_sha256("AWS4" + creds.secret_access_key, day);
-  const auto k_region = hmac_sha256(k_date, region);
-  const auto k_service = hmac_sha256(k_region, service);
-  const auto k_signing = hmac_sha256(k_service, "aws4_request");
-  const auto signature = hmac_sha256(k_signing, string_to_sign);
+  const auto scope = credential_scope(day, region, service);
+  const auto to_sign = string_to_sign(date, scope, canonical_request(req));
+  const auto key = signing_key(creds.secret_access_key, day, region, service);
 
   std::string out(algorithm);
   out.append(" Credential=").append(creds.access_key_id).append("/").append(scope);
   out.append(", SignedHeaders=").append(signed_header_list(canonical_headers(req)));
-  out.append(", Signature=")
-      .append(to_hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size()));
+  out.append(", Signature=").append(signature(key, to_sign));
   return out;
 }
 

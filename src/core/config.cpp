@@ -190,6 +190,27 @@ void validate_not_empty(std::string_view text) {
 
 void validate_anything(std::string_view /*text*/) {}
 
+// The file is read when the knob is applied, so a bad file stops the start naming the key.
+knob_spec credentials_knob() {
+  return {"credentials",
+          "",
+          "FILE",
+          "JSON file of the callers: {\"credentials\": [{\"access_key_id\", "
+          "\"secret_access_key\", \"account_id\", \"user\"?, \"session_token\"?}]}; empty = "
+          "none (any key is accepted as Part 1 of the spec says)",
+          [](config& cfg, std::string_view text) {
+            cfg.credentials.clear();
+            cfg.credentials_file = std::string(text);
+            if (text.empty()) return;
+            try {
+              cfg.credentials = read_credentials_file(cfg.credentials_file);
+            } catch (const std::invalid_argument& e) {
+              throw bad_value{e.what()};
+            }
+          },
+          [](const config& cfg) { return cfg.credentials_file; }};
+}
+
 const std::vector<knob_spec>& knob_specs() {
   constexpr auto u64_max = std::numeric_limits<std::uint64_t>::max();
   static const std::vector<knob_spec> specs = {
@@ -268,6 +289,14 @@ const std::vector<knob_spec>& knob_specs() {
                   {"trace", "debug", "info", "warn", "error", "off"}),
       choice_knob("log_format", "text lines or one JSON object per line", &config::log_format,
                   {"text", "json"}),
+      choice_knob("auth",
+                  "accept: any or no signature passes; verify: SigV4 checked against "
+                  "--credentials, as AWS checks it",
+                  &config::auth, {"accept", "verify"}),
+      credentials_knob(),
+      bool_knob("enforce_policies",
+                "apply vault access and Vault Lock policies (AccessDeniedException on a deny)",
+                &config::enforce_policies),
   };
   return specs;
 }
@@ -433,6 +462,12 @@ launch_options load_launch_options(const std::vector<std::string>& args,
 
   for (const auto& [spec, value] : parsed.values) {
     apply_value(options.config, *spec, value, "flag " + flag_name(spec->key));
+  }
+  // Verifying needs secrets to verify with; without any, every request would be refused.
+  if (options.config.auth == "verify" && options.config.credentials.empty()) {
+    throw config_error(
+        "auth is \"verify\" but no credentials are declared: give --credentials FILE (env " +
+        env_name("credentials") + ", file key \"credentials\") with at least one entry");
   }
   return options;
 }

@@ -41,6 +41,15 @@ error_mapping map_error(error_code code) noexcept {
       return {400, "ThrottlingException", "Client"};
     case error_code::invalid_signature:
       return {403, "InvalidSignatureException", "Client"};
+    case error_code::missing_authentication_token:
+      return {400, "MissingAuthenticationTokenException", "Client"};
+    case error_code::unrecognized_client:
+      return {400, "UnrecognizedClientException", "Client"};
+    case error_code::expired_token:
+      return {403, "ExpiredTokenException", "Client"};
+    case error_code::incomplete_signature:
+      // Not in Glacier's error table; AWS's JSON front end answers it (README says so).
+      return {400, "IncompleteSignatureException", "Client"};
   }
   return {500, "ServiceUnavailableException", "Server"};
 }
@@ -63,6 +72,10 @@ bool parse_error_code(std::string_view name, error_code& out) noexcept {
       error_code::bad_request,
       error_code::throttling,
       error_code::invalid_signature,
+      error_code::missing_authentication_token,
+      error_code::unrecognized_client,
+      error_code::expired_token,
+      error_code::incomplete_signature,
   };
   for (auto code : all) {
     if (map_error(code).code == name) {
@@ -73,25 +86,28 @@ bool parse_error_code(std::string_view name, error_code& out) noexcept {
   return false;
 }
 
-namespace {
-
-/// AWS's authentication front end writes its errors message first, the service code first
-/// (spec Part 3A.5): the real bodies are byte for byte one or the other.
-bool from_authentication_layer(error_code code) noexcept {
-  return code == error_code::invalid_signature;
+error_origin default_origin(error_code code) noexcept {
+  const bool authentication =
+      code == error_code::invalid_signature || code == error_code::missing_authentication_token ||
+      code == error_code::unrecognized_client || code == error_code::expired_token ||
+      code == error_code::incomplete_signature;
+  return authentication ? error_origin::front_end : error_origin::service;
 }
 
-}  // namespace
-
-std::string error_body(error_code code, std::string_view message) {
+std::string error_body(error_code code, std::string_view message, error_origin origin) {
   const auto mapping = map_error(code);
+  const bool message_first = origin == error_origin::front_end;
   // An ordered_json keeps Glacier's key order.
   nlohmann::ordered_json body;
-  if (from_authentication_layer(code)) body["message"] = message;
+  if (message_first) body["message"] = message;
   body["code"] = mapping.code;
-  if (!from_authentication_layer(code)) body["message"] = message;
+  if (!message_first) body["message"] = message;
   body["type"] = mapping.type;
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string error_body(error_code code, std::string_view message) {
+  return error_body(code, message, default_origin(code));
 }
 
 }  // namespace glacier

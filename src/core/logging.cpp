@@ -94,12 +94,12 @@ void log_access(const access_log_entry& entry) {
   auto* logger = spdlog::default_logger_raw();
   if (!logger->should_log(spdlog::level::info)) return;
   if (!json_mode) {
-    logger->info("{} {} {} {} {:.3f}ms {}B id={} remote={}{}{}{}", entry.method, entry.target,
-                 entry.operation.empty() ? std::string_view("-") : entry.operation, entry.status,
-                 millis, entry.bytes_sent,
-                 entry.request_id.empty() ? std::string_view("-") : entry.request_id, entry.remote,
-                 entry.fault.empty() ? "" : " fault=\"", entry.fault,
-                 entry.fault.empty() ? "" : "\"");
+    logger->info(
+        "{} {} {} {} {:.3f}ms {}B id={} remote={}{}{}{}{}{}", entry.method, entry.target,
+        entry.operation.empty() ? std::string_view("-") : entry.operation, entry.status, millis,
+        entry.bytes_sent, entry.request_id.empty() ? std::string_view("-") : entry.request_id,
+        entry.remote, entry.principal.empty() ? "" : " principal=", entry.principal,
+        entry.fault.empty() ? "" : " fault=\"", entry.fault, entry.fault.empty() ? "" : "\"");
     return;
   }
   nlohmann::ordered_json fields;
@@ -111,6 +111,7 @@ void log_access(const access_log_entry& entry) {
   fields["bytes_sent"] = entry.bytes_sent;
   fields["request_id"] = entry.request_id;
   fields["remote"] = entry.remote;
+  if (!entry.principal.empty()) fields["principal"] = entry.principal;
   if (!entry.fault.empty()) fields["fault"] = entry.fault;
   pending_fields = &fields;
   logger->info("access");

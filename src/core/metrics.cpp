@@ -17,6 +17,11 @@ void request_metrics::record(const std::string& operation, unsigned status,
   h.sum_seconds += seconds;
 }
 
+void request_metrics::record_denial(std::string_view operation, std::string_view reason) {
+  std::lock_guard lock(mutex_);
+  ++denials_[{std::string(operation), std::string(reason)}];
+}
+
 std::string prometheus_label(std::string_view value) {
   std::string out;
   for (const char c : value) {
@@ -55,6 +60,14 @@ std::string request_metrics::exposition() const {
                        h.sum_seconds);
     out += fmt::format("glacier_request_duration_seconds_count{{operation=\"{}\"}} {}\n", label,
                        h.count);
+  }
+  out +=
+      "# HELP glacier_access_denied_total Requests refused with AccessDeniedException by access "
+      "control, by operation and reason.\n";
+  out += "# TYPE glacier_access_denied_total counter\n";
+  for (const auto& [key, count] : denials_) {
+    out += fmt::format("glacier_access_denied_total{{operation=\"{}\",reason=\"{}\"}} {}\n",
+                       prometheus_label(key.first), prometheus_label(key.second), count);
   }
   return out;
 }

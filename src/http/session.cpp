@@ -44,6 +44,12 @@ std::uint64_t window_bytes_for(const config& cfg) {
   return std::max<std::uint64_t>(1, rate * seconds + rate * (millis % 1000) / 1000);
 }
 
+std::string remote_address(const asio::ip::tcp::socket& socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string() : endpoint.address().to_string();
+}
+
 std::string describe_remote(const asio::ip::tcp::socket& socket) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
@@ -123,6 +129,7 @@ session::session(asio::ip::tcp::socket&& socket, std::shared_ptr<session_hub> hu
       delay_timer_(stream_.get_executor()),
       read_timer_(stream_.get_executor()) {
   remote_ = describe_remote(stream_.socket());
+  remote_address_ = remote_address(stream_.socket());
 }
 
 session::~session() {
@@ -393,6 +400,7 @@ void session::handle_request() {
   keep_alive_ = parser_->keep_alive();
   request req = std::move(parser_->get());
   parser_.reset();
+  req.remote_address = remote_address_;
 
   response res;
   try {
@@ -534,6 +542,7 @@ void session::finish_exchange(bool written) {
   entry.remote = remote_;
   entry.bytes_sent = written ? pending_.payload().size() : 0;
   entry.fault = pending_.fault;
+  entry.principal = pending_.principal;
   log_access(entry);
 
   // Drop the body (and the reference on shared archive bytes) before waiting on the client.

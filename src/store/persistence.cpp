@@ -155,6 +155,7 @@ void store::replay(const nlohmann::json& r) {
     vault.notifications = records::notifications_from(r.at("notifications"));
     vault.lock = records::lock_from(r.at("lock"));
     vault.tags = r.at("tags").get<vault_tags>();
+    policies_changed(vault);
   }
 }
 

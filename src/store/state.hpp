@@ -49,6 +49,7 @@ struct store::vault_state {
   std::optional<notification_config> notifications;
   std::optional<vault_lock> lock;
   vault_tags tags;
+  std::uint64_t policy_revision = 0;  ///< see store::access_facts
 
   vault_info info() const {
     return vault_info{name,         arn, creation_date, last_inventory_date, archives.size(),

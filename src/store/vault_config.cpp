@@ -16,6 +16,7 @@ void store::set_access_policy(const scope& where, const std::string& vault_name,
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
   vault.access_policy = std::move(policy);
+  policies_changed(vault);
   record_vault_config(vault);
 }
 
@@ -33,6 +34,7 @@ void store::delete_access_policy(const scope& where, const std::string& vault_na
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
   vault.access_policy.reset();
+  policies_changed(vault);
   record_vault_config(vault);
 }
 
@@ -61,6 +63,50 @@ void store::delete_notifications(const scope& where, const std::string& vault_na
   record_vault_config(vault);
 }
 
+void store::policies_changed(vault_state& vault) {
+  vault.policy_revision = next_policy_revision_++;
+}
+
+vault_access store::access_facts(const scope& where, const std::string& vault_name,
+                                 std::uint64_t known_revision, bool with_tags) const {
+  const auto now = clock_.now();
+  vault_access out;
+  std::lock_guard lock(mutex_);
+  const auto s = scopes_.find(where);
+  if (s == scopes_.end()) return out;
+  const auto v = s->second.vaults.find(vault_name);
+  if (v == s->second.vaults.end()) return out;
+  const auto& vault = *v->second;
+  out.exists = true;
+  // An InProgress lock past its expiration is gone (expire_lock), even if not yet removed.
+  out.lock_in_force = vault.lock && (vault.lock->locked || !vault.lock->expiration_date ||
+                                     *vault.lock->expiration_date > now);
+  out.has_access_policy = vault.access_policy.has_value();
+  out.policy_revision = vault.policy_revision;
+  if (!out.lock_in_force && !out.has_access_policy) return out;
+  if (known_revision != vault.policy_revision) {
+    out.texts = true;
+    if (out.lock_in_force) out.lock_policy = vault.lock->policy;
+    if (out.has_access_policy) out.access_policy = *vault.access_policy;
+  }
+  if (with_tags) out.tags = vault.tags;
+  return out;
+}
+
+std::optional<time_point> store::archive_creation_date(const scope& where,
+                                                       const std::string& vault_name,
+                                                       const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const auto s = scopes_.find(where);
+  if (s == scopes_.end()) return std::nullopt;
+  const auto v = s->second.vaults.find(vault_name);
+  if (v == s->second.vaults.end()) return std::nullopt;
+  const auto& vault = *v->second;
+  const auto a = vault.archive_index.find(id);
+  if (a == vault.archive_index.end()) return std::nullopt;
+  return vault.archives.at(a->second).creation_date;
+}
+
 void store::expire_lock(vault_state& vault, time_point now) const {
   // An InProgress lock that was not completed in time disappears with its policy.
   if (vault.lock && !vault.lock->locked && vault.lock->expiration_date &&
@@ -82,6 +128,7 @@ std::string store::initiate_lock(const scope& where, const std::string& vault_na
                                    : "A vault lock is already in progress for vault: " + vault.arn);
   }
   vault.lock = vault_lock{std::move(policy), lock_id, false, now, now + lock_lifetime};
+  policies_changed(vault);
   record_vault_config(vault);
   return lock_id;
 }
@@ -130,6 +177,7 @@ void store::abort_lock(const scope& where, const std::string& vault_name) {
                 "The vault lock is complete and cannot be aborted: " + vault.arn);
   }
   vault.lock.reset();
+  policies_changed(vault);
   record_vault_config(vault);
 }
 

@@ -32,6 +32,20 @@ JOB_TIMEOUT_S = 10.0
 
 _LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 _REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# GLACIER_MOCK_E2E_AUTH=verify runs a suite against a server that verifies signatures, with
+# the suites' own key ("x"/"x", the default account's root) declared.
+VERIFY_CREDENTIALS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                  "verify_credentials.json")
+
+
+def auth_args():
+    """The server flags the GLACIER_MOCK_E2E_AUTH switch asks for."""
+    mode = os.environ.get("GLACIER_MOCK_E2E_AUTH", "accept")
+    if mode == "accept":
+        return []
+    if mode != "verify":
+        raise RuntimeError(f"GLACIER_MOCK_E2E_AUTH must be accept or verify, not {mode!r}")
+    return ["--auth", "verify", "--credentials", VERIFY_CREDENTIALS]
 
 
 def server_binary():
@@ -92,7 +106,7 @@ class Server:
         args = [server_binary(), "--host", "127.0.0.1", "--port", "0", "--log-level", "info",
                 "--expedited-delay-ms", str(self.delays_ms["Expedited"]),
                 "--standard-delay-ms", str(self.delays_ms["Standard"]),
-                "--bulk-delay-ms", str(self.delays_ms["Bulk"])] + self.extra_args
+                "--bulk-delay-ms", str(self.delays_ms["Bulk"])] + auth_args() + self.extra_args
         # A private working directory and no GLACIER_MOCK_* variables: only the flags count.
         env = {k: v for k, v in os.environ.items() if not k.startswith("GLACIER_MOCK_")}
         self._workdir = tempfile.TemporaryDirectory(prefix="glacier-mock-e2e-")

@@ -13,8 +13,10 @@ constexpr long long start_ms = 1704067200000LL;
 constexpr std::uint64_t fault_seed = 7;
 }  // namespace
 
-api_harness::api_harness(std::uint64_t seed)
-    : clock(time_point(duration(start_ms))), parts(config{}, clock, seed, fault_seed) {}
+api_harness::api_harness(std::uint64_t seed) : api_harness(config{}, seed) {}
+
+api_harness::api_harness(const config& settings, std::uint64_t seed)
+    : clock(time_point(duration(start_ms))), parts(settings, clock, seed, fault_seed) {}
 
 http::response api_harness::send(const std::string& method, const std::string& target,
                                  std::string body, http::header_map headers, bool with_version) {

@@ -13,6 +13,8 @@ namespace glacier::testing {
 struct api_harness {
   /// `seed` fixes the generated ids (job ids included); another seed, other ids.
   explicit api_harness(std::uint64_t seed = 42);
+  /// A harness over a configuration of the test's own (auth, credentials, enforcement).
+  explicit api_harness(const config& settings, std::uint64_t seed = 42);
 
   /// Sends one request with the version header (unless `with_version` is false).
   http::response send(const std::string& method, const std::string& target, std::string body = "",

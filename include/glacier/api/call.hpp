@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "glacier/auth/caller.hpp"
 #include "glacier/aws/tree_hash.hpp"
 #include "glacier/core/clock.hpp"
 #include "glacier/core/config.hpp"
@@ -22,6 +23,12 @@ class fault_injector;
 class request_metrics;
 }  // namespace glacier
 
+namespace glacier::auth {
+class caller_directory;
+class policy_cache;
+class signing_key_cache;
+}  // namespace glacier::auth
+
 namespace glacier::api {
 
 /// What handlers work with; owned by the application, shared by all requests.
@@ -34,6 +41,9 @@ struct services {
   glacier::notifier& notifier;
   fault_injector& faults;
   request_metrics& metrics;
+  const auth::caller_directory& callers;
+  auth::policy_cache& policies;
+  auth::signing_key_cache& signing_keys;
 };
 
 /// One request on its way through a handler: the request, the scope it acts in, the
@@ -46,6 +56,7 @@ struct call {
   std::vector<std::pair<std::string_view, std::string>> path_parameters;
   /// The body's SHA-256 once body_sha256() has computed it (checksum_headers.hpp).
   std::optional<digest> body_sha256_cache = std::nullopt;
+  auth::caller caller = {};  ///< who sent the request
 
   /// A decoded `{name}` segment of the route's pattern; empty when absent.
   const std::string& path(std::string_view name) const;

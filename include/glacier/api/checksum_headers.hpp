@@ -20,6 +20,10 @@ const digest& body_sha256(call& c);
 /// x-amz-content-sha256 does not match the computed payload hash. ...", Part 3A.3).
 void verify_content_sha256(call& c);
 
+/// The mismatch half of verify_content_sha256, for any operation: returns false when the
+/// header is absent, throws when it is not the body's SHA-256.
+bool check_content_sha256_if_sent(call& c);
+
 /// The x-amz-sha256-tree-hash header as sent; MissingParameterValueException when absent.
 std::string_view tree_hash_header(const call& c);
 

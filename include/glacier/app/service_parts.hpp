@@ -4,6 +4,9 @@
 #include <optional>
 
 #include "glacier/api/glacier_dispatcher.hpp"
+#include "glacier/auth/callers.hpp"
+#include "glacier/auth/signature_verifier.hpp"
+#include "glacier/auth/vault_authorizer.hpp"
 #include "glacier/core/clock.hpp"
 #include "glacier/core/config.hpp"
 #include "glacier/core/faults.hpp"
@@ -38,6 +41,9 @@ struct service_parts {
   notifier notifications;
   fault_injector faults;
   request_metrics metrics;
+  auth::caller_directory callers;
+  auth::policy_cache policies;
+  auth::signing_key_cache signing_keys;
   api::services services;
   api::glacier_dispatcher dispatcher;
 };

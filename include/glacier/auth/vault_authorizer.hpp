@@ -1,8 +1,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,26 +44,33 @@ struct authorization {
 authorization authorize(const vault_policies& policies, const request_view& request,
                         bool cross_account);
 
-/// Parsed policies by vault and kind, so a request does not parse its vault's 20 KB lock
-/// policy again: an entry is used while the stored text is unchanged. Thread-safe; the
-/// lock is held for map access only, never while parsing or comparing.
+/// Parsed policies by vault, so a request does not parse its vault's 20 KB lock policy
+/// again: an entry is used while the vault's policy revision (store::access_facts) is the
+/// one it was parsed at. Thread-safe; the lock is held for map access only, never while
+/// parsing.
 class policy_cache {
  public:
-  /// The parsed form of `text`, the current policy stored under `key`; parses on a miss.
-  /// A text that does not parse (one stored before a rule was added) yields null, and is
-  /// logged once per change.
-  std::shared_ptr<const policy> get(const std::string& key, const std::string& text);
+  /// Policies parsed at one revision of a vault's policies.
+  struct cached {
+    std::uint64_t revision = 0;
+    vault_policies policies;
+  };
+
+  /// What is cached for `vault_key`, at whatever revision it was parsed.
+  std::optional<cached> find(const std::string& vault_key) const;
+
+  /// Parses the texts (null: no such policy) and keeps them as `vault_key`'s policies at
+  /// `revision`. A text that does not parse (one stored before a rule was added) yields
+  /// null, and is logged, once per revision.
+  vault_policies put(const std::string& vault_key, std::uint64_t revision,
+                     const std::string* lock_text, const std::string* access_text);
 
   /// Most entries kept; past it the cache starts over.
   static constexpr std::size_t max_entries = 4096;
 
  private:
-  struct entry {
-    std::shared_ptr<const std::string> text;
-    std::shared_ptr<const policy> parsed;  ///< null when the text does not parse
-  };
-  std::mutex mutex_;
-  std::unordered_map<std::string, entry> entries_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, cached> entries_;
 };
 
 }  // namespace glacier::auth

@@ -36,6 +36,29 @@ std::string amz_date(std::chrono::system_clock::time_point t);
 /// The canonical request (step 1 of the algorithm); exposed for tests and debugging.
 std::string canonical_request(const request& req);
 
+/// Lowercase hex of `data`.
+std::string hex(std::string_view data);
+
+/// SigV4's URI encoding: unreserved characters (A-Z a-z 0-9 - _ . ~) as they are, every
+/// other byte as %XY with upper-case hex; '/' is kept when `keep_slash`.
+std::string uri_encode(std::string_view text, bool keep_slash);
+
+/// The credential scope: <yyyymmdd>/<region>/<service>/aws4_request.
+std::string credential_scope(std::string_view day, std::string_view region,
+                             std::string_view service);
+
+/// The signing key of SigV4's derivation: HMAC chain over "AWS4" + secret, the day
+/// (yyyymmdd), region, service and "aws4_request". Raw bytes.
+std::string signing_key(std::string_view secret, std::string_view day, std::string_view region,
+                        std::string_view service);
+
+/// The string to sign for a canonical request signed at `date` (20150830T123600Z).
+std::string string_to_sign(std::string_view date, std::string_view scope,
+                           std::string_view canonical_request);
+
+/// The signature: lowercase hex HMAC-SHA256 of `string_to_sign` under `signing_key`.
+std::string signature(std::string_view signing_key, std::string_view string_to_sign);
+
 /// The Authorization header value for `req`, signed for `region` and `service` at
 /// `date` (the request's X-Amz-Date value, 20150830T123600Z).
 std::string authorization(const request& req, const credentials& creds, std::string_view region,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "glacier/core/clock.hpp"
+#include "glacier/core/credentials_file.hpp"
 
 namespace glacier {
 
@@ -44,6 +45,10 @@ struct config {
   bool admin = true;                           ///< false: no /_mock/ API and no console
   std::string log_level = "info";              ///< trace|debug|info|warn|error|off
   std::string log_format = "text";             ///< text|json
+  std::string auth = "accept";                 ///< accept|verify: whether signatures are checked
+  std::string credentials_file;                ///< the --credentials file; empty: none
+  std::vector<credential_entry> credentials;   ///< what credentials_file declares
+  bool enforce_policies = true;                ///< apply vault access and lock policies
 };
 
 /// Thrown when a configuration value is invalid; the message names the key.

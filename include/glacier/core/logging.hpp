@@ -25,11 +25,13 @@ struct access_log_entry {
   std::string_view remote;                ///< client address and port
   std::uint64_t bytes_sent = 0;           ///< response body bytes
   std::string_view fault;                 ///< the injected fault, empty when none
+  std::string_view principal;             ///< the caller's principal ARN, empty when none
 };
 
 /// Writes one access line at info level: a text line, or in JSON mode an object whose
-/// fields (method, target, operation, status, duration_ms, ...) are machine-readable. An
-/// injected fault adds `fault="..."` (a "fault" field in JSON).
+/// fields (method, target, operation, status, duration_ms, ...) are machine-readable. The
+/// caller adds `principal=ARN` (a "principal" field), an injected fault `fault="..."` (a
+/// "fault" field in JSON).
 void log_access(const access_log_entry& entry);
 
 }  // namespace glacier

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace glacier {
@@ -21,6 +22,11 @@ class request_metrics {
   /// Counts one request of `operation` answered with `status` after `elapsed`.
   void record(const std::string& operation, unsigned status, std::chrono::nanoseconds elapsed);
 
+  /// Counts one request of `operation` refused by access control, for `reason`: the
+  /// policy that denied it ("vault lock policy", "vault access policy") or "account" (a
+  /// caller from another account that no policy grants).
+  void record_denial(std::string_view operation, std::string_view reason);
+
   /// The Prometheus text exposition of these metrics.
   std::string exposition() const;
 
@@ -34,6 +40,7 @@ class request_metrics {
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
   std::map<std::string, histogram> durations_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t, std::less<>> denials_;
 };
 
 /// Escapes a Prometheus label value (backslash, quote, newline).

@@ -68,7 +68,8 @@ struct request {
   std::string method;  ///< "GET", "POST", ...
   std::string target;  ///< origin-form target, path plus query, still percent-encoded
   header_map headers;
-  std::string body;  ///< moved into storage by uploads, so it is never copied
+  std::string body;            ///< moved into storage by uploads, so it is never copied
+  std::string remote_address;  ///< the client's IP address (aws:SourceIp); empty when unknown
 };
 
 /// A response built by the api layer. The body is either `body` or, for archive output,
@@ -81,6 +82,7 @@ struct response {
   std::size_t shared_offset = 0;
   std::size_t shared_length = 0;
   std::string operation;   ///< Glacier operation name, for the access log
+  std::string principal;   ///< the caller's principal ARN, for the access log
   std::string request_id;  ///< also in the x-amzn-RequestId header
   /// Injected latency: the session waits this long (without blocking a thread) first.
   std::chrono::milliseconds delay{0};

@@ -142,6 +142,7 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::steady_timer read_timer_;
   std::array<char, 4096> drain_{};
   std::string remote_;
+  std::string remote_address_;  // the client's IP, handed to every request
   std::string method_;
   std::string target_;
   std::chrono::steady_clock::time_point started_;

@@ -47,6 +47,20 @@ struct completed_job {
   std::optional<notification_config> vault_notifications;
 };
 
+/// What authorizing one request on a vault reads from the store (spec Part 3B): which of
+/// its policies are in force, their texts when the caller's parsed copies are stale, and
+/// its tags for glacier:ResourceTag.
+struct vault_access {
+  bool exists = false;
+  bool lock_in_force = false;  ///< a lock policy InProgress (not expired) or Locked
+  bool has_access_policy = false;
+  std::uint64_t policy_revision = 0;  ///< changes whenever either policy text changes
+  bool texts = false;  ///< the texts below are filled: the known revision was not current
+  std::string lock_policy;
+  std::string access_policy;
+  vault_tags tags;  ///< only when asked for and a policy is in force
+};
+
 /// Everything about one vault, for the admin API's state view.
 struct vault_snapshot {
   vault_info info;
@@ -176,6 +190,14 @@ class store {
   /// AbortVaultLock; refused once Locked, else idempotent.
   void abort_lock(const scope& where, const std::string& vault);
 
+  /// The vault's policies for authorizing a request: texts only when `known_revision` is
+  /// not the current policy revision, tags only with `with_tags`. No vault: exists false.
+  vault_access access_facts(const scope& where, const std::string& vault,
+                            std::uint64_t known_revision, bool with_tags) const;
+  /// The CreationDate of archive `id` when the vault holds it (glacier:ArchiveAgeInDays).
+  std::optional<time_point> archive_creation_date(const scope& where, const std::string& vault,
+                                                  const std::string& id) const;
+
   /// AddTagsToVault: adds or overwrites; at most 50 tags per vault.
   void add_tags(const scope& where, const std::string& vault, const vault_tags& tags);
   /// RemoveTagsFromVault; keys that are not there are ignored.
@@ -253,6 +275,7 @@ class store {
   std::vector<nlohmann::json> current_records(std::vector<std::string>& blobs) const;
   void admit_retrieval(scope_state& account, const job& j, time_point now);
   void expire_lock(vault_state& vault, time_point now) const;
+  void policies_changed(vault_state& vault);
   upload_state& upload_or_throw(vault_state& vault, const std::string& upload_id);
   const upload_state& upload_or_throw(const vault_state& vault, const std::string& upload_id) const;
 
@@ -263,6 +286,9 @@ class store {
   std::map<scope, scope_state> scopes_;
   std::unordered_map<std::uint64_t, vault_state*> job_owner_;
   std::uint64_t next_sequence_ = 1;
+  /// Policy revisions are unique across vaults, so a vault created again under the same
+  /// name never matches a parsed copy of its predecessor's policies.
+  std::uint64_t next_policy_revision_ = 1;
   std::uint64_t total_archive_bytes_ = 0;
   journal* journal_ = nullptr;
   duration clock_offset_{0};

@@ -51,6 +51,15 @@ export const vaultArn = (name) => `arn:aws:glacier:us-east-1:${ACCOUNT}:vaults/$
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts the real binary on a free port with these tier delays (ms). */
+// GLACIER_MOCK_E2E_AUTH=verify: the server verifies signatures, with the suites' key
+// ("x"/"x", the default account's root) declared, as harness.py does.
+function authArgs() {
+  const mode = process.env.GLACIER_MOCK_E2E_AUTH || 'accept';
+  if (mode === 'accept') return [];
+  if (mode !== 'verify') throw new Error(`GLACIER_MOCK_E2E_AUTH must be accept or verify, not ${mode}`);
+  return ['--auth', 'verify', '--credentials', join(here, '..', 'verify_credentials.json')];
+}
+
 export function startServer(delaysMs) {
   const bin = process.env.GLACIER_MOCK_BIN || join(here, '..', '..', '..', 'build', 'dev',
                                                    'glacier-mock');
@@ -62,6 +71,7 @@ export function startServer(delaysMs) {
     '--expedited-delay-ms', String(delaysMs.Expedited),
     '--standard-delay-ms', String(delaysMs.Standard),
     '--bulk-delay-ms', String(delaysMs.Bulk),
+    ...authArgs(),
   ], { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = [];
   const exited = new Promise((resolve) => {

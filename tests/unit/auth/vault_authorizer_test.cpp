@@ -118,20 +118,30 @@ TEST(request_context, tags_principal_and_time_keys) {
   EXPECT_EQ(out.at(0), "arn:aws:iam::111111111111:root");
 }
 
-TEST(policy_cache, parses_once_per_text_and_again_when_the_text_changes) {
+TEST(policy_cache, keeps_parsed_policies_for_one_revision_of_a_vault) {
   policy_cache cache;
   const std::string a =
       R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:*","Resource":"*"}]})";
   const std::string b =
       R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*"}]})";
-  const auto first = cache.get("vault#lock", a);
-  ASSERT_NE(first, nullptr);
-  EXPECT_EQ(cache.get("vault#lock", a), first);
-  const auto second = cache.get("vault#lock", b);
-  ASSERT_NE(second, nullptr);
-  EXPECT_NE(second, first);
-  EXPECT_EQ(second->statements.at(0).effect, effect::allow);
-  EXPECT_EQ(cache.get("vault#lock", "not a policy"), nullptr);
+  EXPECT_FALSE(cache.find("arn:v"));
+  const auto first = cache.put("arn:v", 1, &a, nullptr);
+  ASSERT_NE(first.lock, nullptr);
+  EXPECT_EQ(first.access, nullptr);
+  const auto again = cache.find("arn:v");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->revision, 1U);
+  EXPECT_EQ(again->policies.lock, first.lock);
+  // Another revision replaces the entry.
+  const auto second = cache.put("arn:v", 2, nullptr, &b);
+  ASSERT_NE(second.access, nullptr);
+  EXPECT_EQ(second.access->statements.at(0).effect, effect::allow);
+  EXPECT_EQ(cache.find("arn:v")->revision, 2U);
+  EXPECT_EQ(cache.find("arn:v")->policies.lock, nullptr);
+  EXPECT_FALSE(cache.find("arn:other"));
+  // A stored text that does not parse is not enforced (and was logged).
+  const std::string bad = "not a policy";
+  EXPECT_EQ(cache.put("arn:v", 3, &bad, nullptr).lock, nullptr);
 }
 
 }  // namespace

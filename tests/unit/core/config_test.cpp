@@ -187,7 +187,7 @@ TEST(config, knob_table_derives_env_and_flag_names_from_the_key) {
     EXPECT_EQ(knob.flag, flag);
     EXPECT_FALSE(knob.help.empty()) << knob.key;
   }
-  EXPECT_EQ(keys.size(), 31U);
+  EXPECT_EQ(keys.size(), 34U);
 }
 
 TEST(config, expedited_allowance_is_unlimited_unless_a_number_is_given) {
@@ -322,6 +322,81 @@ TEST(config, shipped_config_file_lists_every_knob_with_its_default) {
         << knob.key;
   }
   EXPECT_NO_THROW(load({"--config", path.string()}));
+}
+
+TEST(config, auth_mode_and_policy_enforcement) {
+  const auto defaults = load({});
+  EXPECT_EQ(defaults.auth, "accept");
+  EXPECT_TRUE(defaults.enforce_policies);
+  EXPECT_TRUE(defaults.credentials.empty());
+  EXPECT_FALSE(load({"--enforce-policies", "false"}).enforce_policies);
+  EXPECT_FALSE(load({}, {{"GLACIER_MOCK_ENFORCE_POLICIES", "false"}}).enforce_policies);
+  temp_file file(R"({"enforce_policies": false})");
+  EXPECT_FALSE(load({"--config", file.path()}).enforce_policies);
+  EXPECT_TRUE(contains(error_of({"--enforce-policies", "no"}), "true or false"));
+  EXPECT_TRUE(contains(error_of({"--auth", "sigv2"}), "accept|verify"));
+  // Verifying without any secret to verify with would refuse every request.
+  const auto message = error_of({"--auth", "verify"});
+  EXPECT_TRUE(contains(message, "--credentials")) << message;
+}
+
+TEST(config, credentials_file_is_read_at_start) {
+  temp_file file(R"({"credentials": [
+      {"access_key_id": "AKIDALICE", "secret_access_key": "s1", "account_id": "111122223333",
+       "user": "alice"},
+      {"access_key_id": "AKIDROOT", "secret_access_key": "s2", "account_id": "444455556666",
+       "session_token": "tok", "expiration": "2030-01-01T00:00:00Z"}]})");
+  const auto cfg = load({"--credentials", file.path(), "--auth", "verify"});
+  EXPECT_EQ(cfg.auth, "verify");
+  EXPECT_EQ(cfg.credentials_file, file.path());
+  ASSERT_EQ(cfg.credentials.size(), 2u);
+  EXPECT_EQ(cfg.credentials[0].user, "alice");
+  EXPECT_EQ(cfg.credentials[0].account_id, "111122223333");
+  EXPECT_EQ(cfg.credentials[1].session_token, "tok");
+  ASSERT_TRUE(cfg.credentials[1].expiration);
+  EXPECT_EQ(glacier::format_iso8601(*cfg.credentials[1].expiration), "2030-01-01T00:00:00.000Z");
+  EXPECT_EQ(load({}, {{"GLACIER_MOCK_CREDENTIALS", file.path()}}).credentials.size(), 2u);
+}
+
+TEST(config, a_bad_credentials_file_stops_the_start_naming_the_entry) {
+  const auto error_for = [](const std::string& text) {
+    temp_file file(text);
+    return error_of({"--credentials", file.path()});
+  };
+  EXPECT_TRUE(contains(error_of({"--credentials", "/nonexistent/creds.json"}), "credentials"));
+  EXPECT_TRUE(contains(error_for("[]"), "{\"credentials\": [ ... ]}"));
+  EXPECT_TRUE(contains(error_for(R"({"credentials": [{"access_key_id": "A"}]})"),
+                       "credentials[0] has no \"secret_access_key\""));
+  EXPECT_TRUE(contains(error_for(R"({"credentials": [{"access_key_id": "A",
+      "secret_access_key": "s", "account_id": "12"}]})"),
+                       "account_id must be 12 digits"));
+  EXPECT_TRUE(contains(error_for(R"({"credentials": [{"access_key_id": "A",
+      "secret_access_key": "s", "account_id": "123456789012", "usr": "x"}]})"),
+                       "unknown member \"usr\""));
+  const std::string twice = R"({"access_key_id": "A", "secret_access_key": "s",
+      "account_id": "123456789012"})";
+  EXPECT_TRUE(
+      contains(error_for("{\"credentials\": [" + twice + "," + twice + "]}"), "declared twice"));
+  EXPECT_TRUE(contains(error_for(R"({"credentials": [{"access_key_id": "A",
+      "secret_access_key": "s", "account_id": "123456789012", "expiration": "2030-01-01"}]})"),
+                       "session_token"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(config, shipped_credentials_example_declares_two_accounts) {
+  const auto path = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / ".." / "config" /
+                    "credentials.example.json";
+  const auto cfg = load({"--credentials", path.string(), "--auth", "verify"});
+  ASSERT_EQ(cfg.credentials.size(), 3u);
+  std::set<std::string> users_of_first;
+  for (const auto& c : cfg.credentials) {
+    if (c.account_id == cfg.credentials[0].account_id) users_of_first.insert(c.user);
+  }
+  EXPECT_EQ(users_of_first.size(), 2u);
+  EXPECT_NE(cfg.credentials[2].account_id, cfg.credentials[0].account_id);
 }
 
 }  // namespace

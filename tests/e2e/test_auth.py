@@ -1,0 +1,213 @@
+"""Callers from a credentials file, SigV4 verification and cross-account access, with
+the real binary and boto3 (and raw HTTP where a client cannot be made to misbehave).
+
+Run: GLACIER_MOCK_BIN=build/dev/glacier-mock python3 -m unittest -v test_auth
+(from tests/e2e; ctest does this).
+"""
+
+import datetime
+import json
+import os
+import urllib.error
+import urllib.request
+from unittest import mock
+
+from harness import REGION, ServerTestCase, fail_missing, vault_arn
+
+try:
+    import boto3
+    import botocore.auth
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+except ImportError:
+    fail_missing("boto3")
+
+CREDENTIALS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "config",
+                                           "credentials.example.json"))
+with open(CREDENTIALS, encoding="utf-8") as f:
+    USERS = {c["user"]: c for c in json.load(f)["credentials"]}
+ALICE, BOB, CAROL = USERS["alice"], USERS["bob"], USERS["carol"]
+OWNER = ALICE["account_id"]  # alice and bob share it; carol is in another account
+
+
+def client(endpoint, user, secret=None):
+    return boto3.client(
+        "glacier", endpoint_url=endpoint, region_name=REGION,
+        aws_access_key_id=user["access_key_id"],
+        aws_secret_access_key=secret or user["secret_access_key"],
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"},
+                      connect_timeout=5, read_timeout=15))
+
+
+def user_arn(user):
+    return f"arn:aws:iam::{user['account_id']}:user/{user['user']}"
+
+
+def policy(*statements):
+    return {"Policy": json.dumps({"Version": "2012-10-17", "Statement": list(statements)})}
+
+
+class CallerTestCase(ServerTestCase):
+
+    def error_of(self, call, **kwargs):
+        with self.assertRaises(ClientError, msg=f"{call.__name__} was not refused") as caught:
+            call(**kwargs)
+        response = caught.exception.response
+        return (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"],
+                response["Error"]["Message"])
+
+
+class TwoUsersTest(CallerTestCase):
+    """The default --auth accept with declared callers: who signs decides the principal."""
+    server_args = ("--credentials", CREDENTIALS)
+
+    def test_an_access_policy_denies_one_user_and_not_the_other(self):
+        alice, bob = client(self.endpoint, ALICE), client(self.endpoint, BOB)
+        vault = self.unique("shared")
+        alice.create_vault(vaultName=vault)
+        first = alice.upload_archive(vaultName=vault, body=b"one")["archiveId"]
+        second = alice.upload_archive(vaultName=vault, body=b"two")["archiveId"]
+        alice.set_vault_access_policy(vaultName=vault, policy=policy({
+            "Sid": "no-deletes-by-bob", "Effect": "Deny",
+            "Principal": {"AWS": user_arn(BOB)},
+            "Action": "glacier:DeleteArchive", "Resource": vault_arn(vault, OWNER)}))
+
+        self.assertEqual(self.error_of(bob.delete_archive, vaultName=vault, archiveId=first), (
+            403, "AccessDeniedException",
+            f"User: {user_arn(BOB)} is not authorized to perform: glacier:DeleteArchive on "
+            f"resource: {vault_arn(vault, OWNER)} with an explicit deny in a resource-based "
+            "policy"))
+        # Bob may still do what the policy leaves alone; alice may delete.
+        self.assertEqual(bob.describe_vault(vaultName=vault)["NumberOfArchives"], 2)
+        alice.delete_archive(vaultName=vault, archiveId=first)
+        alice.delete_archive(vaultName=vault, archiveId=second)
+        self.assertIn(f"principal={user_arn(BOB)}", self.server.output())
+        self.assertIn(f"principal={user_arn(ALICE)}", self.server.output())
+
+    def test_an_undeclared_key_keeps_the_default_rules(self):
+        other = boto3.client("glacier", endpoint_url=self.endpoint, region_name=REGION,
+                             aws_access_key_id="210987654321", aws_secret_access_key="x")
+        vault = self.unique("own")
+        self.assertEqual(other.create_vault(vaultName=vault)["location"],
+                         f"/210987654321/vaults/{vault}")
+
+
+class VerifyTest(CallerTestCase):
+    server_args = ("--auth", "verify", "--credentials", CREDENTIALS)
+
+    def raw(self, method, path, headers=None, body=None):
+        request = urllib.request.Request(self.endpoint + path, data=body, method=method,
+                                         headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def test_correct_keys_work_and_a_wrong_secret_is_refused(self):
+        alice = client(self.endpoint, ALICE)
+        vault = self.unique("verified")
+        self.assertEqual(alice.create_vault(vaultName=vault)["location"],
+                         f"/{OWNER}/vaults/{vault}")
+        alice.upload_archive(vaultName=vault, body=b"x" * 5000)
+        status, code, message = self.error_of(client(self.endpoint, ALICE, "wrong").describe_vault,
+                                              vaultName=vault)
+        self.assertEqual((status, code), (403, "InvalidSignatureException"))
+        self.assertTrue(message.startswith(
+            "The request signature we calculated does not match the signature you provided."),
+            message)
+        self.assertIn("The Canonical String for this request should have been", message)
+
+    def test_an_unknown_key_is_not_recognised(self):
+        stranger = boto3.client("glacier", endpoint_url=self.endpoint, region_name=REGION,
+                                aws_access_key_id="AKIDSTRANGER", aws_secret_access_key="x",
+                                config=Config(retries={"total_max_attempts": 1}))
+        self.assertEqual(self.error_of(stranger.list_vaults), (
+            400, "UnrecognizedClientException",
+            "The security token included in the request is invalid."))
+
+    def test_a_request_without_authorization_is_refused(self):
+        status, body = self.raw("GET", "/-/vaults", {"x-amz-glacier-version": "2012-06-01"})
+        self.assertEqual(status, 400)
+        # AWS's authentication layer writes the message first.
+        self.assertEqual(body, b'{"message":"Missing Authentication Token",'
+                               b'"code":"MissingAuthenticationTokenException","type":"Client"}')
+
+    def test_a_tampered_body_is_refused(self):
+        alice = client(self.endpoint, ALICE)
+        vault = self.unique("tamper")
+        alice.create_vault(vaultName=vault)
+
+        def tamper(request, **kwargs):
+            # After signing, as a proxy on the way would: same length, other bytes.
+            request.body = request.body.replace(b"inventory-retrieval", b"inventory-retrievaL")
+
+        alice.meta.events.register("before-send.glacier.InitiateJob", tamper)
+        status, code, message = self.error_of(
+            alice.initiate_job, vaultName=vault, jobParameters={"Type": "inventory-retrieval"})
+        self.assertEqual((status, code), (403, "InvalidSignatureException"))
+        self.assertTrue(message.startswith("The request signature we calculated does not match"))
+
+        upload = client(self.endpoint, ALICE)
+
+        def tamper_upload(request, **kwargs):
+            request.body = b"Y" + request.body[1:]
+
+        upload.meta.events.register("before-send.glacier.UploadArchive", tamper_upload)
+        status, code, message = self.error_of(upload.upload_archive, vaultName=vault,
+                                              body=b"X" * 100)
+        self.assertEqual((status, code), (403, "InvalidSignatureException"))
+        self.assertTrue(message.startswith("The value passed in as x-amz-content-sha256 does not "
+                                           "match the computed payload hash."), message)
+        self.assertEqual(alice.describe_vault(vaultName=vault)["NumberOfArchives"], 0)
+
+    def test_a_stale_signing_date_is_refused(self):
+        alice = client(self.endpoint, ALICE)
+        stale = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=10)
+        with mock.patch.object(botocore.auth, "get_current_datetime", return_value=stale):
+            status, code, message = self.error_of(alice.list_vaults)
+        self.assertEqual((status, code), (403, "InvalidSignatureException"))
+        self.assertRegex(message, r"^Signature expired: \d{8}T\d{6}Z is now earlier than "
+                                  r"\d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$")
+        ahead = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=10)
+        with mock.patch.object(botocore.auth, "get_current_datetime", return_value=ahead):
+            status, code, message = self.error_of(alice.list_vaults)
+        self.assertEqual((status, code), (403, "InvalidSignatureException"))
+        self.assertTrue(message.startswith("Signature not yet current: "), message)
+
+    def test_another_accounts_vault_needs_its_access_policy(self):
+        alice, carol = client(self.endpoint, ALICE), client(self.endpoint, CAROL)
+        vault = self.unique("partner")
+        alice.create_vault(vaultName=vault)
+        alice.upload_archive(vaultName=vault, body=b"for the partner")
+        denied = (403, "AccessDeniedException", f"Access denied for account ID: {OWNER}")
+        self.assertEqual(self.error_of(carol.describe_vault, accountId=OWNER, vaultName=vault),
+                         denied)
+        # Even for a vault that does not exist, as an AWS maintainer observed.
+        self.assertEqual(self.error_of(carol.describe_vault, accountId=OWNER, vaultName="nope"),
+                         denied)
+
+        alice.set_vault_access_policy(vaultName=vault, policy=policy({
+            "Sid": "partner-reads", "Effect": "Allow",
+            "Principal": {"AWS": CAROL["account_id"]},
+            "Action": ["glacier:DescribeVault", "glacier:ListJobs"],
+            "Resource": vault_arn(vault, OWNER)}))
+        described = carol.describe_vault(accountId=OWNER, vaultName=vault)
+        # The request acts on the owner's vault.
+        self.assertEqual(described["VaultARN"], vault_arn(vault, OWNER))
+        self.assertEqual(described["NumberOfArchives"], 1)
+        self.assertEqual(carol.list_jobs(accountId=OWNER, vaultName=vault)["JobList"], [])
+        # What the policy does not grant stays refused, and "-" is carol's own account.
+        self.assertEqual(self.error_of(carol.delete_vault, accountId=OWNER, vaultName=vault),
+                         denied)
+        self.assertEqual(self.error_of(carol.list_vaults, accountId=OWNER), denied)
+        self.assertEqual(self.error_of(carol.describe_vault, vaultName=vault)[:2],
+                         (404, "ResourceNotFoundException"))
+        with urllib.request.urlopen(self.endpoint + "/_mock/metrics", timeout=10) as response:
+            self.assertIn('glacier_access_denied_total{operation="DescribeVault",'
+                          'reason="account"}', response.read().decode())
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
