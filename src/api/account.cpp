@@ -9,7 +9,7 @@ namespace glacier::api {
 
 namespace {
 
-[[noreturn]] void invalid(std::string message) {
+[[noreturn]] void invalid_account_parameter(std::string message) {
   throw error(error_code::invalid_parameter_value, std::move(message));
 }
 
@@ -24,29 +24,30 @@ retrieval_policy parse_policy(std::string_view body) {
   }
   const auto rules = policy->find("Rules");
   if (rules == policy->end() || !rules->is_array() || rules->size() != 1) {
-    invalid("Invalid Policy: Rules must hold exactly one rule");
+    invalid_account_parameter("Invalid Policy: Rules must hold exactly one rule");
   }
   const auto& rule = rules->front();
-  if (!rule.is_object()) invalid("Invalid Policy: a rule must be an object");
+  if (!rule.is_object()) invalid_account_parameter("Invalid Policy: a rule must be an object");
   retrieval_policy result;
   result.strategy = required_string_member(rule, "Strategy");
   if (result.strategy != "BytesPerHour" && result.strategy != "FreeTier" &&
       result.strategy != "None") {
-    invalid("Invalid Strategy: " + result.strategy +
-            ". Valid values are: BytesPerHour, FreeTier, None");
+    invalid_account_parameter("Invalid Strategy: " + result.strategy +
+                              ". Valid values are: BytesPerHour, FreeTier, None");
   }
   const auto bytes = rule.find("BytesPerHour");
   const bool has_bytes = bytes != rule.end() && !bytes->is_null();
   if (result.strategy == "BytesPerHour") {
-    if (!has_bytes) invalid("BytesPerHour is required when the Strategy is BytesPerHour");
+    if (!has_bytes)
+      invalid_account_parameter("BytesPerHour is required when the Strategy is BytesPerHour");
     if (!bytes->is_number_integer() || bytes->get<std::int64_t>() < 1) {
-      invalid("Invalid BytesPerHour: " + bytes->dump() +
-              ". It must be an integer from 1 to 9223372036854775807");
+      invalid_account_parameter("Invalid BytesPerHour: " + bytes->dump() +
+                                ". It must be an integer from 1 to 9223372036854775807");
     }
     result.bytes_per_hour = bytes->get<std::uint64_t>();
   } else if (has_bytes) {
-    invalid("BytesPerHour is only allowed when the Strategy is BytesPerHour, not " +
-            result.strategy);
+    invalid_account_parameter(
+        "BytesPerHour is only allowed when the Strategy is BytesPerHour, not " + result.strategy);
   }
   return result;
 }

@@ -27,7 +27,9 @@ bool parse_sent_tree_hash(std::string_view text, digest& out) {
 }  // namespace
 
 const digest& body_sha256(call& c) {
-  if (!c.body_sha256_cache) c.body_sha256_cache = sha256(c.request.body);
+  if (!c.body_sha256_cache) {
+    c.body_sha256_cache = c.request.digests ? c.request.digests->sha256 : sha256(c.request.body);
+  }
   return *c.body_sha256_cache;
 }
 
@@ -86,8 +88,9 @@ std::optional<std::string> archive_description_header(const call& c) {
 }
 
 digest verify_body_tree_hash(call& c, std::string_view sent) {
-  const auto computed =
-      c.request.body.size() > tree_hash_chunk ? tree_hash(c.request.body) : body_sha256(c);
+  const auto computed = c.request.digests                         ? c.request.digests->tree_hash
+                        : c.request.body.size() > tree_hash_chunk ? tree_hash(c.request.body)
+                                                                  : body_sha256(c);
   // A value that is not 64 hex digits is a mismatch too, echoed as sent (spec Part 1 §6).
   digest expected{};
   if (!parse_sent_tree_hash(sent, expected) || computed != expected) {

@@ -7,6 +7,7 @@
 
 #include "glacier/api/json_body.hpp"
 #include "glacier/aws/tree_hash.hpp"
+#include "glacier/core/decimal.hpp"
 #include "glacier/core/error.hpp"
 #include "glacier/store/model/archive.hpp"
 #include "glacier/store/model/inventory.hpp"
@@ -24,12 +25,6 @@ std::optional<std::string> string_member(const nlohmann::json& object, const cha
   const auto it = object.find(key);
   if (allow_integer && it != object.end() && it->is_number_integer()) return it->dump();
   return optional_string_member(object, key);
-}
-
-bool parse_u64(std::string_view text, std::uint64_t& out) {
-  if (text.empty()) return false;
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
-  return result.ec == std::errc{} && result.ptr == text.data() + text.size();
 }
 
 bool is_digits(std::string_view text, std::size_t count) {
@@ -63,8 +58,8 @@ byte_range parse_range(const std::string& text) {
   const auto dash = text.find('-');
   byte_range range;
   if (dash == std::string::npos ||
-      !parse_u64(std::string_view(text).substr(0, dash), range.start) ||
-      !parse_u64(std::string_view(text).substr(dash + 1), range.end)) {
+      !parse_decimal_u64(std::string_view(text).substr(0, dash), range.start) ||
+      !parse_decimal_u64(std::string_view(text).substr(dash + 1), range.end)) {
     invalid("Invalid RetrievalByteRange: " + text + ". Expected StartByte-EndByte, e.g. 0-1048575");
   }
   if (range.start > range.end) {
@@ -99,7 +94,7 @@ inventory_selection parse_inventory(const raw_job_parameters& raw) {
     invalid("Invalid InventoryRetrievalParameters: StartDate " + *s.start_date +
             " must be before EndDate " + *s.end_date);
   }
-  if (s.limit && (!parse_u64(*s.limit, s.limit_value) || s.limit_value == 0)) {
+  if (s.limit && (!parse_decimal_u64(*s.limit, s.limit_value) || s.limit_value == 0)) {
     invalid("Invalid Limit: " + *s.limit + ". Limit must be a positive integer");
   }
   std::uint64_t sequence = 0;

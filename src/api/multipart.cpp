@@ -5,6 +5,7 @@
 #include "glacier/api/checksum_headers.hpp"
 #include "glacier/api/responses.hpp"
 #include "glacier/api/vaults.hpp"
+#include "glacier/core/decimal.hpp"
 #include "glacier/core/error.hpp"
 #include "glacier/store/store.hpp"
 
@@ -12,16 +13,10 @@ namespace glacier::api {
 
 namespace {
 
-bool parse_u64(std::string_view text, std::uint64_t& out) {
-  if (text.empty() || text.front() < '0' || text.front() > '9') return false;
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
-  return result.ec == std::errc{} && result.ptr == text.data() + text.size();
-}
-
 std::uint64_t part_size_header(const call& c) {
   const auto text = c.header("x-amz-part-size");
   std::uint64_t size = 0;
-  if (!parse_u64(text, size) || !is_valid_part_size(size)) {
+  if (!parse_decimal_u64(text, size) || !is_valid_part_size(size)) {
     throw error(error_code::invalid_parameter_value,
                 "Invalid part size: " + (text.empty() ? std::string("null") : std::string(text)) +
                     ". Part size must not be null, must be a power of two and be between "
@@ -45,8 +40,8 @@ std::pair<std::uint64_t, std::uint64_t> content_range_header(const call& c) {
   const auto dash = range.find('-');
   std::uint64_t start = 0;
   std::uint64_t end = 0;
-  if (dash == std::string_view::npos || !parse_u64(range.substr(0, dash), start) ||
-      !parse_u64(range.substr(dash + 1), end) || end < start) {
+  if (dash == std::string_view::npos || !parse_decimal_u64(range.substr(0, dash), start) ||
+      !parse_decimal_u64(range.substr(dash + 1), end) || end < start) {
     throw invalid();
   }
   return {start, end};
@@ -104,7 +99,7 @@ http::response complete_multipart_upload(call& c) {
                 "Required parameter missing: x-amz-archive-size");
   }
   std::uint64_t size = 0;
-  if (!parse_u64(size_text, size)) {
+  if (!parse_decimal_u64(size_text, size)) {
     throw error(error_code::invalid_parameter_value,
                 "Invalid x-amz-archive-size: " + std::string(size_text));
   }

@@ -5,8 +5,6 @@
 namespace glacier {
 
 namespace {
-constexpr std::string_view alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::size_t alphanumeric_count = 62;
 }  // namespace
 
@@ -17,7 +15,7 @@ id_generator::id_generator() : id_generator(std::uint64_t{std::random_device{}()
 id_generator::id_generator(std::uint64_t seed) : engine_(seed), job_ids_(seed) {}
 
 std::string id_generator::make(std::size_t length, bool alphanumeric_only) {
-  const std::size_t symbols = alphanumeric_only ? alphanumeric_count : alphabet.size();
+  const std::size_t symbols = alphanumeric_only ? alphanumeric_count : id_alphabet.size();
   std::string id(length, ' ');
   std::lock_guard lock(mutex_);
   // Ten symbols per 64-bit draw keeps generation cheap on the InitiateJob hot path.
@@ -28,7 +26,7 @@ std::string id_generator::make(std::size_t length, bool alphanumeric_only) {
       bits = engine_();
       left = 10;
     }
-    c = alphabet[(bits & 63) % symbols];
+    c = id_alphabet[(bits & 63) % symbols];
     bits >>= 6;
     --left;
   }

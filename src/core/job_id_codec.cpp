@@ -6,9 +6,6 @@ namespace glacier {
 
 namespace {
 
-constexpr std::string_view alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 // 92 characters of 6 bits are 69 bytes: 8 carry the permuted sequence, 61 the tail.
 constexpr std::size_t id_bytes = 69;
 
@@ -86,7 +83,7 @@ std::string job_id_codec::encode(std::uint64_t sequence) const {
   for (std::size_t group = 0; group < id_bytes / 3; ++group) {
     const std::uint32_t v = (std::uint32_t{bytes[3 * group]} << 16) |
                             (std::uint32_t{bytes[3 * group + 1]} << 8) | bytes[3 * group + 2];
-    for (std::size_t k = 0; k < 4; ++k) id[4 * group + k] = alphabet[(v >> (18 - 6 * k)) & 63];
+    for (std::size_t k = 0; k < 4; ++k) id[4 * group + k] = id_alphabet[(v >> (18 - 6 * k)) & 63];
   }
   return id;
 }

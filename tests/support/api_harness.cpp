@@ -7,8 +7,6 @@
 namespace glacier::testing {
 
 namespace {
-// 2024-01-01T00:00:00Z: tests see stable dates.
-constexpr long long start_ms = 1704067200000LL;
 // Fixed apart from the id seed, so tests that vary the ids still meet the same faults.
 constexpr std::uint64_t fault_seed = 7;
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -7,6 +8,12 @@
 #include "glacier/core/clock.hpp"
 
 namespace glacier::testing {
+
+/// One MiB, the unit of Glacier's part sizes and tree-hash leaves.
+inline constexpr std::uint64_t mib = 1024 * 1024;
+
+/// The harness clock's start, 2024-01-01T00:00:00Z in ms since the epoch: stable dates.
+inline constexpr long long start_ms = 1704067200000LL;
 
 /// The whole api layer without sockets: a manual clock, a seeded id generator, the store,
 /// a scheduler whose thread is never started (tests call advance()), and the dispatcher.

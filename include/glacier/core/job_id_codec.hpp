@@ -7,6 +7,11 @@
 
 namespace glacier {
 
+/// The symbols of Glacier's ids (job, upload, archive and request ids), in the order the
+/// encoders index them: the first 62 are alphanumeric.
+inline constexpr std::string_view id_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 /// Turns a job's sequence number into its 92-character id and back.
 ///
 /// Glacier's job ids are opaque 92-character [A-Za-z0-9_-] strings. Deriving them from the

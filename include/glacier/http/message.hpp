@@ -3,10 +3,13 @@
 #include <chrono>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "glacier/aws/tree_hash.hpp"
 
 namespace glacier::http {
 
@@ -70,6 +73,13 @@ struct request {
   header_map headers;
   std::string body;            ///< moved into storage by uploads, so it is never copied
   std::string remote_address;  ///< the client's IP address (aws:SourceIp); empty when unknown
+  /// The body's SHA-256 and tree hash, when the session computed them while the body
+  /// arrived (large bodies: see request_parser); otherwise they are computed on demand.
+  struct body_digests {
+    digest sha256;
+    digest tree_hash;
+  };
+  std::optional<body_digests> digests;
 };
 
 /// A response built by the api layer. The body is either `body` or, for archive output,

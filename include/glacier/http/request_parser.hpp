@@ -5,9 +5,11 @@
 // of into a beast::http::message (one heap node per field) that is then copied field by field.
 #include <boost/beast/http/basic_parser.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "glacier/aws/body_hasher.hpp"
 #include "glacier/http/message.hpp"
 
 namespace glacier::http {
@@ -51,11 +53,17 @@ class request_parser : public boost::beast::http::basic_parser<true> {
 
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
     // body_limit() has already refused a declared length over the limit.
-    if (length) request_.body.reserve(static_cast<std::size_t>(*length));
+    if (!length) return;
+    request_.body.reserve(static_cast<std::size_t>(*length));
+    // A body of more than one tree-hash leaf (an archive or a part) is hashed as it arrives,
+    // each slice while it is still in cache. A smaller one is hashed later if at all: its
+    // SHA-256 is also its tree hash, so one pass serves both.
+    if (*length > tree_hash_chunk) hasher_.emplace();
   }
 
   std::size_t on_body_impl(string_view body, error_code&) override {
     request_.body.append(body.data(), body.size());
+    if (hasher_) hasher_->update(std::string_view(body.data(), body.size()));
     return body.size();
   }
 
@@ -66,11 +74,17 @@ class request_parser : public boost::beast::http::basic_parser<true> {
     return body.size();
   }
 
-  void on_finish_impl(error_code&) override {}
+  void on_finish_impl(error_code&) override {
+    if (!hasher_) return;
+    const auto hashes = hasher_->finish();
+    request_.digests = request::body_digests{hashes.sha256, hashes.tree_hash};
+    hasher_.reset();
+  }
 
   static bool is_100_continue(std::string_view v) { return header_name_equal(v, "100-continue"); }
 
   request request_;
+  std::optional<body_hasher> hasher_;
   unsigned version_ = 11;
   bool expects_continue_ = false;
 };

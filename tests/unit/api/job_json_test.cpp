@@ -22,9 +22,7 @@ namespace {
 
 using namespace std::string_literals;
 
-constexpr long long start_ms = 1704067200000LL;  // 2024-01-01T00:00:00Z
 constexpr std::uint64_t max_u64 = std::numeric_limits<std::uint64_t>::max();
-constexpr std::uint64_t mib = std::uint64_t{1024} * 1024;
 
 // What DescribeJob answered before the direct writer: the object through json_response.
 std::string reference_body(const job& j) {

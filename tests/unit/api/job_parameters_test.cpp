@@ -7,7 +7,6 @@
 namespace glacier::testing {
 namespace {
 
-constexpr std::uint64_t mib = 1024 * 1024;
 
 class initiate_job : public ::testing::Test {
  protected:

@@ -12,7 +12,6 @@
 namespace glacier::testing {
 namespace {
 
-constexpr std::uint64_t mib = 1024 * 1024;
 
 class job_lifecycle : public ::testing::Test {
  protected:

@@ -10,7 +10,6 @@
 namespace glacier::testing {
 namespace {
 
-constexpr std::uint64_t mib = 1024 * 1024;
 
 class multipart : public ::testing::Test {
  protected:

@@ -17,14 +17,14 @@ using values = std::optional<std::vector<std::string>>;
 // One row: an operator and its policy values, the request's values of the key (nullopt:
 // the key is absent), and whether the condition holds. Values and cases follow the
 // examples of IAM's condition operator reference.
-struct row {
+struct condition_row {
   const char* op;
   nlohmann::json policy_values;
   values request;
   bool holds;
 };
 
-void check(const std::vector<row>& rows) {
+void check(const std::vector<condition_row>& rows) {
   for (const auto& r : rows) {
     const auto c = parse_condition(r.op, "test:Key", r.policy_values);
     const bool got = condition_holds(c, r.request ? &*r.request : nullptr);

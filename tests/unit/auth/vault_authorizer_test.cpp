@@ -33,26 +33,26 @@ verdict decide(const vault_policies& policies, const caller& who, std::string_vi
   return authorize(policies, request, cross_account).verdict;
 }
 
-const auto alice = iam_user("111111111111", "alice");
-const auto partner = iam_user("222222222222", "pat");
+const auto owner_user = iam_user("111111111111", "alice");
+const auto partner_user = iam_user("222222222222", "pat");
 
 TEST(vault_authorizer, same_account_is_allowed_unless_a_deny_matches) {
-  EXPECT_EQ(decide({}, alice, "DeleteArchive", false), verdict::allowed);
+  EXPECT_EQ(decide({}, owner_user, "DeleteArchive", false), verdict::allowed);
   const vault_policies policies{
       parsed(
           R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:DeleteVault","Resource":"*"}]})"),
       nullptr};
-  EXPECT_EQ(decide(policies, alice, "DeleteVault", false), verdict::explicit_deny);
-  EXPECT_EQ(decide(policies, alice, "DeleteArchive", false), verdict::allowed);
+  EXPECT_EQ(decide(policies, owner_user, "DeleteVault", false), verdict::explicit_deny);
+  EXPECT_EQ(decide(policies, owner_user, "DeleteArchive", false), verdict::allowed);
 }
 
 TEST(vault_authorizer, another_account_needs_an_allow_from_either_policy) {
-  EXPECT_EQ(decide({}, partner, "DescribeVault", true), verdict::no_allow);
+  EXPECT_EQ(decide({}, partner_user, "DescribeVault", true), verdict::no_allow);
   const auto grant = parsed(
       R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"glacier:Describe*","Resource":"arn:aws:glacier:us-east-1:111111111111:vaults/v"}]})");
-  EXPECT_EQ(decide({nullptr, grant}, partner, "DescribeVault", true), verdict::allowed);
-  EXPECT_EQ(decide({grant, nullptr}, partner, "DescribeVault", true), verdict::allowed);
-  EXPECT_EQ(decide({nullptr, grant}, partner, "DeleteVault", true), verdict::no_allow);
+  EXPECT_EQ(decide({nullptr, grant}, partner_user, "DescribeVault", true), verdict::allowed);
+  EXPECT_EQ(decide({grant, nullptr}, partner_user, "DescribeVault", true), verdict::allowed);
+  EXPECT_EQ(decide({nullptr, grant}, partner_user, "DeleteVault", true), verdict::no_allow);
 }
 
 TEST(vault_authorizer, a_lock_deny_wins_over_an_access_allow) {
@@ -62,8 +62,8 @@ TEST(vault_authorizer, a_lock_deny_wins_over_an_access_allow) {
       parsed(
           R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*"}]})")};
   const auto id = *find_action("DescribeVault");
-  glacier_request_context context(partner, glacier_actions()[id]);
-  const request_view request{partner, lower_action_names()[id], arn, context, id};
+  glacier_request_context context(partner_user, glacier_actions()[id]);
+  const request_view request{partner_user, lower_action_names()[id], arn, context, id};
   const auto result = authorize(policies, request, true);
   EXPECT_EQ(result.verdict, verdict::explicit_deny);
   EXPECT_EQ(result.source, "vault lock policy");
@@ -71,7 +71,7 @@ TEST(vault_authorizer, a_lock_deny_wins_over_an_access_allow) {
 
 TEST(request_context, archive_age_is_whole_days_rounded_down_on_the_given_clock) {
   const auto& deletes = glacier_actions()[*find_action("DeleteArchive")];
-  glacier_request_context context(alice, deletes);
+  glacier_request_context context(owner_user, deletes);
   context.archive_created = time_point(duration(0));
   std::vector<std::string> out;
   context.now = time_point(duration(365LL * 86400000 - 1));
@@ -82,7 +82,7 @@ TEST(request_context, archive_age_is_whole_days_rounded_down_on_the_given_clock)
   ASSERT_TRUE(context.lookup("glacier:archiveageindays", out));
   EXPECT_EQ(out, std::vector<std::string>{"365"});
   // Only DeleteArchive and InitiateJob carry the key.
-  glacier_request_context other(alice, glacier_actions()[*find_action("UploadArchive")]);
+  glacier_request_context other(owner_user, glacier_actions()[*find_action("UploadArchive")]);
   other.archive_created = time_point(duration(0));
   EXPECT_FALSE(other.lookup("glacier:archiveageindays", out));
 }
@@ -90,7 +90,7 @@ TEST(request_context, archive_age_is_whole_days_rounded_down_on_the_given_clock)
 TEST(request_context, tags_principal_and_time_keys) {
   const auto& deletes = glacier_actions()[*find_action("DeleteArchive")];
   const vault_tags tags{{"LegalHold", "true"}};
-  glacier_request_context context(alice, deletes);
+  glacier_request_context context(owner_user, deletes);
   context.tags = &tags;
   context.now = time_point(duration(1704067200000));
   context.source_ip = "127.0.0.1";
