@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "glacier/auth/sigv4_fields.hpp"
 #include "glacier/aws/sigv4.hpp"
 #include "glacier/core/error.hpp"
 
@@ -57,15 +58,9 @@ std::string basic_iso(std::chrono::system_clock::time_point t) {
   return sigv4::amz_date(t);
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // SigV4 header values: trimmed, inner runs of spaces collapsed to one.
 void append_header_value(std::string& out, std::string_view value) {
-  value = trim(value);
+  value = trim_spaces_and_tabs(value);
   bool space = false;
   for (const char c : value) {
     if (c == ' ' || c == '\t') {

@@ -4,13 +4,13 @@
 
 namespace glacier::auth {
 
-namespace {
-
-std::string_view trim(std::string_view text) {
+std::string_view trim_spaces_and_tabs(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   return text;
 }
+
+namespace {
 
 void split_credential(sigv4_fields& out) {
   // key/yyyymmdd/region/service/aws4_request; the key itself never holds a '/'.
@@ -29,14 +29,14 @@ void split_credential(sigv4_fields& out) {
 // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." (commas, spaces or
 // both between the fields, as SDKs differ).
 void read_header(std::string_view value, sigv4_fields& out) {
-  value = trim(value);
+  value = trim_spaces_and_tabs(value);
   const auto space = value.find(' ');
   out.algorithm = std::string(value.substr(0, space));
   std::string_view rest =
       space == std::string_view::npos ? std::string_view() : value.substr(space);
   while (!rest.empty()) {
     const auto end = rest.find(',');
-    const auto field = trim(rest.substr(0, end));
+    const auto field = trim_spaces_and_tabs(rest.substr(0, end));
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     const auto equals = field.find('=');
     if (equals == std::string_view::npos) continue;

@@ -37,4 +37,7 @@ struct sigv4_fields {
 /// malformed is left empty for the verifier to name.
 sigv4_fields read_sigv4_fields(const http::header_map& headers, const boost::urls::url_view& url);
 
+/// `text` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+std::string_view trim_spaces_and_tabs(std::string_view text);
+
 }  // namespace glacier::auth
