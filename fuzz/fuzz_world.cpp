@@ -219,7 +219,10 @@ std::string world::substitute(std::string text, std::string_view body) const {
 
 http::response world::send(http::request&& request) {
   // The dispatcher consumes the request; the checks only report its request line.
-  const http::request copy{request.method, request.target, request.headers, {}};
+  http::request copy;
+  copy.method = request.method;
+  copy.target = request.target;
+  copy.headers = request.headers;
   auto r = dispatcher.handle(std::move(request));
   if (trace_) {
     std::fprintf(stderr, "%s %s -> %u %s %.200s\n", copy.method.c_str(), copy.target.c_str(),
