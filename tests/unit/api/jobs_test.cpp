@@ -290,7 +290,7 @@ TEST_F(job_lifecycle, inventories_of_the_same_second_agree_and_see_archive_chang
 }
 
 TEST_F(list_jobs, validates_limit_statuscode_and_completed) {
-  for (const char* bad : {"0", "51", "x", "-1"}) {
+  for (const char* bad : {"0", "51", "x", "-1", ""}) {
     expect_error(h.send("GET", std::string("/-/vaults/v/jobs?limit=") + bad), 400,
                  "InvalidParameterValueException", std::string("Invalid limit: ") + bad);
   }
