@@ -6,6 +6,7 @@ Run: GLACIER_MOCK_BIN=build/dev/glacier-mock python3 -m unittest -v test_auth
 """
 
 import datetime
+import hashlib
 import json
 import os
 import urllib.error
@@ -160,6 +161,49 @@ class VerifyTest(CallerTestCase):
         self.assertTrue(message.startswith("The value passed in as x-amz-content-sha256 does not "
                                            "match the computed payload hash."), message)
         self.assertEqual(alice.describe_vault(vaultName=vault)["NumberOfArchives"], 0)
+
+    def test_upload_payload_hashes_are_checked_on_signed_requests(self):
+        # The uploads' x-amz-content-sha256 check holds in verify mode too: a value signed
+        # as the payload hash that is not the body's, or no header at all, is refused.
+        def signed(operation, value):
+            rewritten = client(self.endpoint, ALICE)
+
+            def rewrite(request, **kwargs):
+                del request.headers["x-amz-content-sha256"]
+                if value is not None:
+                    request.headers["x-amz-content-sha256"] = value
+
+            rewritten.meta.events.register(f"before-sign.glacier.{operation}", rewrite)
+            return rewritten
+
+        alice = client(self.endpoint, ALICE)
+        vault = self.unique("payload")
+        alice.create_vault(vaultName=vault)
+        wrong = "0" * 64
+        mismatch = ("The value passed in as x-amz-content-sha256 does not match the computed "
+                    "payload hash. Computed digest: {} expected hash: " + wrong)
+        missing = (400, "MissingParameterValueException",
+                   "Required parameter missing: x-amz-content-sha256")
+        body = b"signed body"
+        self.assertEqual(
+            self.error_of(signed("UploadArchive", wrong).upload_archive, vaultName=vault,
+                          body=body),
+            (403, "InvalidSignatureException",
+             mismatch.format(hashlib.sha256(body).hexdigest())))
+        self.assertEqual(self.error_of(signed("UploadArchive", None).upload_archive,
+                                       vaultName=vault, body=body), missing)
+        upload_id = alice.initiate_multipart_upload(vaultName=vault, partSize=str(1 << 20))[
+            "uploadId"]
+        part = {"vaultName": vault, "uploadId": upload_id, "range": "bytes 0-10/*", "body": body}
+        self.assertEqual(
+            self.error_of(signed("UploadMultipartPart", wrong).upload_multipart_part, **part),
+            (403, "InvalidSignatureException",
+             mismatch.format(hashlib.sha256(body).hexdigest())))
+        self.assertEqual(
+            self.error_of(signed("UploadMultipartPart", None).upload_multipart_part, **part),
+            missing)
+        self.assertEqual(alice.describe_vault(vaultName=vault)["NumberOfArchives"], 0)
+        self.assertEqual(alice.list_parts(vaultName=vault, uploadId=upload_id)["Parts"], [])
 
     def test_a_stale_signing_date_is_refused(self):
         alice = client(self.endpoint, ALICE)
