@@ -9,12 +9,12 @@ RUN bash scripts/install-deps.sh \
  && cmake --build --preset release -j "$(nproc)" --target glacier-mock
 
 # Runtime stage: the binary and the Debian packages holding the shared libraries it links
-# (`ldd build/release/glacier-mock`): Boost.URL, spdlog, fmt and OpenSSL's libcrypto.
+# (`ldd build/release/glacier-mock`): Boost.URL, spdlog, fmt, OpenSSL's libcrypto and SQLite.
 # libstdc++6, libgcc-s1 and libc6 are already part of bookworm-slim.
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libboost-url1.81.0 libspdlog1.10 libfmt9 libssl3 \
+      libboost-url1.81.0 libspdlog1.10 libfmt9 libssl3 libsqlite3-0 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin glacier \
  && install -d -o glacier -g glacier /data

@@ -230,12 +230,14 @@ http::response world::send(http::request&& request) {
   }
   check_response(copy, r);
   parts.scheduler.run_due();
+  parts.select_jobs.run_pending();
   return r;
 }
 
 void world::advance(duration by) {
   clock.advance(by);
   parts.scheduler.run_due();
+  parts.select_jobs.run_pending();
 }
 
 void world::check_response(const http::request& request, const http::response& r) const {

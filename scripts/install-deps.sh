@@ -52,7 +52,7 @@ apt_install() {
 # Build dependencies. Debian's default libboost-dev is 1.74; glacier-mock needs 1.81.
 missing=()
 for pkg in build-essential g++ cmake libboost1.81-dev libboost-url1.81-dev \
-    nlohmann-json3-dev libspdlog-dev libgtest-dev libssl-dev ca-certificates; do
+    nlohmann-json3-dev libspdlog-dev libgtest-dev libssl-dev libsqlite3-dev ca-certificates; do
   installed "$pkg" || missing+=("$pkg")
 done
 

@@ -22,6 +22,32 @@ nlohmann::ordered_json or_null(const std::optional<T>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
+// A select job's output: the bucket and path, what became of its delivery, its objects.
+nlohmann::ordered_json select_output_json(const job& j) {
+  const auto& location = j.parameters.select->location;
+  nlohmann::ordered_json out;
+  out["job_id"] = j.id;
+  out["status_code"] = status_name(j.status);
+  out["bucket"] = location.bucket;
+  out["output_path"] = j.output_path();
+  const auto& result = j.select_result;
+  out["delivery"] =
+      result ? nlohmann::ordered_json(result->delivery) : nlohmann::ordered_json("pending");
+  out["delivery_error"] = result && !result->delivery_error.empty()
+                              ? nlohmann::ordered_json(result->delivery_error)
+                              : nlohmann::ordered_json(nullptr);
+  out["attempts"] = result ? result->attempts : 0;
+  out["objects"] = nlohmann::ordered_json::array();
+  if (result) {
+    for (const auto& o : result->objects) {
+      out["objects"].push_back({{"key", j.output_path() + o.key},
+                                {"size", o.body->size()},
+                                {"content_type", o.content_type}});
+    }
+  }
+  return out;
+}
+
 // The policies requests to the vault are evaluated against now: a lock InProgress or
 // Locked (an InProgress lock past its expiration is gone), the access policy, as JSON
 // documents rather than the strings they are stored as.
@@ -56,12 +82,14 @@ nlohmann::ordered_json vault_state_json(const vault_snapshot& v, time_point now,
                              {"sha256_tree_hash", a.tree_hash}});
   }
   j["jobs"] = nlohmann::ordered_json::array();
+  j["select_outputs"] = nlohmann::ordered_json::array();
   // The one job writer there is; the state view is rare enough to parse what it writes.
   for (const auto& job : v.jobs) {
     auto described = nlohmann::ordered_json::parse(job_description_body(job));
     // Not part of DescribeJob: when the job completes (or completed) on the mock clock.
     described["due_date"] = format_iso8601(job.due);
     j["jobs"].push_back(std::move(described));
+    if (job.parameters.select) j["select_outputs"].push_back(select_output_json(job));
   }
   j["number_of_jobs"] = v.job_count;
   j["number_of_multipart_uploads"] = v.upload_count;
@@ -230,6 +258,33 @@ http::response fail_job_now(call& c) {
   return job_now(c, c.services.scheduler.fail_now(sequence, message));
 }
 
+http::response select_output(call& c) {
+  const auto& id = c.path("job_id");
+  const auto j = c.services.store.job_by_sequence(job_sequence(c));
+  if (!j) throw error(error_code::resource_not_found, "The job ID was not found: " + id);
+  if (!j->parameters.select) {
+    throw error(error_code::invalid_parameter_value, "The job is not a select job: " + id);
+  }
+  const auto key = c.query("key");
+  if (!key) return json_response(200, select_output_json(*j));
+  // The key as listed (<output path><name>) or relative to the output path.
+  const auto path = j->output_path();
+  if (j->select_result) {
+    for (const auto& o : j->select_result->objects) {
+      if (*key == path + o.key || *key == o.key) {
+        http::response r;
+        r.headers["Content-Type"] = o.content_type;
+        r.shared_body = o.body;
+        r.shared_offset = 0;
+        r.shared_length = o.body->size();
+        return r;
+      }
+    }
+  }
+  throw error(error_code::resource_not_found,
+              "The select job has no output object " + *key + ": " + id);
+}
+
 http::response list_notifications(call& c) {
   nlohmann::ordered_json body;
   const auto limit = item_limit(c);
@@ -362,6 +417,7 @@ const route_table& admin_routes() {
       {"POST", "/_mock/clock/advance", "", "AdminAdvanceClock", advance_clock},
       {"POST", "/_mock/jobs/{job_id}/complete", "", "AdminCompleteJob", complete_job_now},
       {"POST", "/_mock/jobs/{job_id}/fail", "", "AdminFailJob", fail_job_now},
+      {"GET", "/_mock/jobs/{job_id}/select-output", "", "AdminSelectOutput", select_output},
       {"GET", "/_mock/notifications", "", "AdminNotifications", list_notifications},
       {"POST", "/_mock/faults", "", "AdminAddFault", add_fault},
       {"GET", "/_mock/faults", "", "AdminListFaults", list_faults},

@@ -81,6 +81,10 @@ std::size_t estimated_size(const job& j) {
   if (j.parameters.action == job_action::archive_retrieval) {
     n += j.archive_tree_hash.size() + optional_size(j.range_tree_hash);
   }
+  if (const auto& select = j.parameters.select) {
+    n += 96 + 2 * j.id.size() + select->location.prefix.size() +
+         select->select_parameters_json.size() + select->output_location_json.size();
+  }
   if (j.parameters.inventory) {
     const auto& s = *j.parameters.inventory;
     n += 96 + optional_size(s.start_date) + optional_size(s.end_date) + optional_size(s.limit) +
@@ -171,6 +175,17 @@ void append_job_description(std::string& out, const job& j) {
     append_inventory(out, j);
   } else {
     out += "null";
+  }
+  // Only select jobs have the three select members (the other jobs' JSON predates them and
+  // the docs' examples of those jobs do not show them).
+  if (const auto& select = j.parameters.select) {
+    out += R"(,"JobOutputPath":)";
+    append_string(out, j.output_path());
+    // Both objects were written by nlohmann's dump when the job was validated.
+    out += R"(,"SelectParameters":)";
+    out += select->select_parameters_json;
+    out += R"(,"OutputLocation":)";
+    out += select->output_location_json;
   }
   out += '}';
 }

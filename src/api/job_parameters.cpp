@@ -9,6 +9,7 @@
 #include "glacier/aws/tree_hash.hpp"
 #include "glacier/core/decimal.hpp"
 #include "glacier/core/error.hpp"
+#include "glacier/jobs/select/query.hpp"
 #include "glacier/store/model/archive.hpp"
 #include "glacier/store/model/inventory.hpp"
 
@@ -39,9 +40,7 @@ job_action parse_type(const std::optional<std::string>& type) {
   if (!type) throw error(error_code::missing_parameter_value, "Required parameter missing: Type");
   if (*type == "archive-retrieval") return job_action::archive_retrieval;
   if (*type == "inventory-retrieval") return job_action::inventory_retrieval;
-  if (*type == "select") {
-    invalid("Invalid job type: select. Select jobs are not supported by glacier-mock yet");
-  }
+  if (*type == "select") return job_action::select;
   invalid("Invalid job type: " + *type +
           ". Valid values are: archive-retrieval, inventory-retrieval, select");
 }
@@ -105,6 +104,37 @@ inventory_selection parse_inventory(const raw_job_parameters& raw) {
   return s;
 }
 
+const char* type_name(job_action action) {
+  switch (action) {
+    case job_action::archive_retrieval:
+      return "archive-retrieval";
+    case job_action::inventory_retrieval:
+      return "inventory-retrieval";
+    case job_action::select:
+      return "select";
+  }
+  return "";
+}
+
+// SelectParameters and OutputLocation (their members: store/model/select_request.cpp),
+// then the SQL, whose errors carry S3 Select's code.
+std::shared_ptr<const select_request> parse_select(const raw_job_parameters& raw) {
+  if (!raw.select_parameters) {
+    throw error(error_code::missing_parameter_value,
+                "Required parameter missing: SelectParameters");
+  }
+  if (!raw.output_location) {
+    throw error(error_code::missing_parameter_value, "Required parameter missing: OutputLocation");
+  }
+  auto request = read_select_request(*raw.select_parameters, *raw.output_location);
+  try {
+    select::parse_and_check(request.expression, request.input.header);
+  } catch (const select::select_error& e) {
+    invalid("Invalid Expression: " + e.code() + ": " + e.what());
+  }
+  return std::make_shared<const select_request>(std::move(request));
+}
+
 }  // namespace
 
 bool is_sns_topic_arn(std::string_view arn) {
@@ -160,6 +190,11 @@ raw_job_parameters read_job_parameters_json(std::string_view body) {
     raw.limit = string_member(*inventory, "Limit", true);
     raw.marker = string_member(*inventory, "Marker");
   }
+  for (const auto& [key, target] : {std::pair{"SelectParameters", &raw.select_parameters},
+                                    std::pair{"OutputLocation", &raw.output_location}}) {
+    const auto it = parsed.find(key);
+    if (it != parsed.end() && !it->is_null()) *target = *it;
+  }
   return raw;
 }
 
@@ -190,7 +225,8 @@ job_parameters validate_job_parameters(const raw_job_parameters& raw) {
   job_parameters p;
   p.action = parse_type(raw.type);
   const bool inventory = p.action == job_action::inventory_retrieval;
-  const char* type_name = inventory ? "inventory-retrieval" : "archive-retrieval";
+  const bool is_select = p.action == job_action::select;
+  const char* type = type_name(p.action);
   p.tier = parse_tier(raw.tier);
 
   if (raw.description && !is_valid_description(*raw.description)) {
@@ -202,7 +238,7 @@ job_parameters validate_job_parameters(const raw_job_parameters& raw) {
 
   if (raw.format) {
     if (!inventory)
-      invalid("Format is only valid for inventory-retrieval jobs, not archive-retrieval");
+      invalid(std::string("Format is only valid for inventory-retrieval jobs, not ") + type);
     if (*raw.format == "JSON") {
       p.format = inventory_format::json;
     } else if (*raw.format == "CSV") {
@@ -215,12 +251,14 @@ job_parameters validate_job_parameters(const raw_job_parameters& raw) {
   if (inventory) {
     if (raw.archive_id) invalid("ArchiveId is not allowed for inventory-retrieval jobs");
   } else if (!raw.archive_id || raw.archive_id->empty()) {
-    invalid("ArchiveId is required for archive-retrieval jobs");
+    invalid(std::string("ArchiveId is required for ") + type + " jobs");
   }
   p.archive_id = raw.archive_id;
 
   if (raw.retrieval_byte_range) {
-    if (inventory) invalid("RetrievalByteRange is not allowed for inventory-retrieval jobs");
+    if (inventory || is_select) {
+      invalid(std::string("RetrievalByteRange is not allowed for ") + type + " jobs");
+    }
     p.range = parse_range(*raw.retrieval_byte_range);
   }
 
@@ -236,11 +274,18 @@ job_parameters validate_job_parameters(const raw_job_parameters& raw) {
     if (!inventory) {
       invalid(std::string("InventoryRetrievalParameters is only valid for inventory-retrieval "
                           "jobs, not ") +
-              type_name);
+              type);
     }
     p.inventory = parse_inventory(raw);
   } else if (inventory) {
     p.inventory = inventory_selection{};
+  }
+
+  if (is_select) {
+    p.select = parse_select(raw);
+  } else if (raw.select_parameters || raw.output_location) {
+    invalid(std::string(raw.select_parameters ? "SelectParameters" : "OutputLocation") +
+            " is only valid for select jobs, not " + type);
   }
   return p;
 }

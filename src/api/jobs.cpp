@@ -86,10 +86,12 @@ http::response initiate_job(call& c) {
   const auto raw = c.request.body.empty() ? read_job_parameters_query(c.url)
                                           : read_job_parameters_json(c.request.body);
   auto created = c.services.store.create_job(c.scope, vault, validate_job_parameters(raw));
-  c.services.scheduler.schedule({created.sequence, created.due});
+  const bool select = created.parameters.action == job_action::select;
+  c.services.scheduler.schedule({created.sequence, created.due, false, select});
   auto r = empty_response(202);
   r.headers["Location"] = "/" + c.scope.account + "/vaults/" + vault + "/jobs/" + created.id;
   r.headers["x-amz-job-id"] = created.id;
+  if (select) r.headers["x-amz-job-output-path"] = created.output_path();
   return r;
 }
 
@@ -112,6 +114,13 @@ http::response list_jobs(call& c) {
 http::response get_job_output(call& c) {
   const auto& job_id = c.path("job_id");
   const auto j = c.services.store.describe_job(c.scope, existing_vault_name(c), job_id);
+  if (const auto& select = j.parameters.select) {
+    // Glacier writes a select job's result to S3 (spec Part 3C.5); GetJobOutput documents
+    // only archive and inventory output.
+    throw error(error_code::invalid_parameter_value,
+                "A select job's output is written to s3://" + select->location.bucket + "/" +
+                    j.output_path() + ", not served by GetJobOutput: " + job_id);
+  }
   if (j.status != job_status::succeeded || !j.output) {
     throw error(error_code::invalid_parameter_value,
                 "The job is not currently available for download: " + job_id);

@@ -31,6 +31,7 @@ application::application(const config& cfg) : parts_(std::make_unique<parts>(cfg
 
 application::~application() {
   parts_->core.scheduler.stop();
+  parts_->core.select_jobs.stop();
 }
 
 std::uint16_t application::listen() {
@@ -39,9 +40,11 @@ std::uint16_t application::listen() {
 
 int application::run() {
   parts_->core.scheduler.start();
+  parts_->core.select_jobs.start();
   parts_->core.notifications.start();
   parts_->server.run();
   parts_->core.scheduler.stop();
+  parts_->core.select_jobs.stop();
   parts_->core.notifications.stop();
   return 0;
 }

@@ -175,6 +175,7 @@ void validate_region(std::string_view text) {
   if (!ok) throw bad_value{"expected a region name such as us-east-1"};
 }
 
+// An SNS or S3 endpoint: empty, or an http URL parse_http_endpoint accepts.
 void validate_sns_endpoint(std::string_view text) {
   if (text.empty()) return;
   try {
@@ -277,6 +278,26 @@ const std::vector<knob_spec>& knob_specs() {
                     &config::sns_retry_backoff, 0, 1),
       duration_knob("sns_timeout_ms", "time limit of one SNS Publish request", &config::sns_timeout,
                     1, 1),
+      string_knob("s3_endpoint", "", "URL",
+                  "http://HOST:PORT of an S3 (moto, MinIO, LocalStack) to write Glacier Select "
+                  "output to; empty = keep it for GET /_mock/jobs/ID/select-output; https is "
+                  "not supported",
+                  &config::s3_endpoint, validate_sns_endpoint),
+      string_knob("s3_access_key_id", "", "KEY", "access key id that signs S3 requests",
+                  &config::s3_access_key_id, validate_not_empty),
+      string_knob("s3_secret_access_key", "", "SECRET", "secret key that signs S3 requests",
+                  &config::s3_secret_access_key, validate_not_empty),
+      integer_knob("s3_max_attempts", "N", "S3 PutObject attempts per select output object (1-20)",
+                   &config::s3_max_attempts, 1, 20),
+      duration_knob("s3_retry_backoff_ms",
+                    "wait before the first S3 retry, doubled for each next one (at most "
+                    "10 minutes)",
+                    &config::s3_retry_backoff, 0, 1),
+      duration_knob("s3_timeout_ms", "time limit of one S3 PutObject request", &config::s3_timeout,
+                    1, 1),
+      integer_knob("select_part_bytes", "BYTES",
+                   "a select job's result is split into results/ parts of about this size",
+                   &config::select_part_bytes, 1, u64_max),
       optional_knob("seed", "seed for generated ids and fault probabilities; random = new each run",
                     &config::seed, "random", 0, u64_max),
       string_knob("data_dir", "", "DIR", "directory for state kept on disk; empty = none",

@@ -32,7 +32,10 @@ void scheduler::schedule(const job_timer& timer) {
   {
     std::lock_guard lock(mutex_);
     earliest = queue_.empty() || timer.due < queue_.top().due;
-    queue_.push(entry{timer.due, timer.sequence, timer.purge ? action::purge : action::complete});
+    const auto what = timer.purge    ? action::purge
+                      : timer.select ? action::select
+                                     : action::complete;
+    queue_.push(entry{timer.due, timer.sequence, what});
   }
   // Only a new earliest entry changes how long the thread must sleep.
   if (earliest) wake_.notify_one();
@@ -56,6 +59,14 @@ std::size_t scheduler::run_due() {
       store_.purge_job(next.sequence);
       continue;
     }
+    if (next.what == action::select) {
+      // The query runs on the select worker, never here: this may be an I/O thread
+      // (POST /_mock/clock/advance runs due jobs before it answers).
+      if (select_handler_) {
+        if (auto work = store_.start_select(next.sequence)) select_handler_(std::move(*work));
+      }
+      continue;
+    }
     // CompletionDate is the due time, not the moment this thread got to it.
     const auto done = store_.complete_job(next.sequence, next.due);
     if (!done) continue;
@@ -76,7 +87,18 @@ void scheduler::finished(const completed_job& done) {
   if (listener_) listener_(done);
 }
 
+void scheduler::job_finished(const completed_job& done) {
+  finished(done);
+  wake_.notify_one();  // its purge may now be the earliest entry
+}
+
 bool scheduler::complete_now(std::uint64_t sequence) {
+  if (select_handler_) {
+    if (auto work = store_.start_select(sequence)) {
+      select_handler_(std::move(*work));
+      return true;
+    }
+  }
   const auto done = store_.complete_job(sequence, clock_.now());
   if (done) finished(*done);
   wake_.notify_one();  // its purge may now be the earliest entry

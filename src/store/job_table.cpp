@@ -51,6 +51,8 @@ stored_job compact(const job& j, const id_generator& ids, bool derived_id) {
     d.output_offset = j.output_offset;
     d.output_length = j.output_length;
     d.next_inventory_marker = j.next_inventory_marker;
+    d.select = j.parameters.select;
+    d.select_result = j.select_result;
   }
   return s;
 }
@@ -100,6 +102,8 @@ job materialize(std::uint64_t sequence, const stored_job& s, const std::string& 
     j.output_offset = d->output_offset;
     j.output_length = d->output_length;
     j.next_inventory_marker = d->next_inventory_marker;
+    j.parameters.select = d->select;
+    j.select_result = d->select_result;
   }
   if (s.plain_inventory_selection) j.parameters.inventory = inventory_selection{};
   // An inventory's output is its whole document, so its sizes need no storage of their own.

@@ -35,6 +35,9 @@ struct job_details {
   std::uint64_t output_offset = 0;
   std::uint64_t output_length = 0;
   std::optional<std::string> next_inventory_marker;
+  std::shared_ptr<const select_request> select;
+  std::shared_ptr<const select_output> select_result;
+  bool select_started = false;  ///< handed to the select worker (store::start_select)
 };
 
 /// A job as stored. The vault name and ARN come from the vault that holds it; the id from

@@ -43,14 +43,16 @@ job store::create_job(const scope& where, const std::string& vault_name,
   auto& vault = vault_or_throw(where, vault_name);
   j.vault_name = vault.name;
   j.vault_arn = vault.arn;
-  if (parameters.action == job_action::archive_retrieval) {
+  if (parameters.action != job_action::inventory_retrieval) {
     const auto it = vault.archive_index.find(*parameters.archive_id);
     if (it == vault.archive_index.end()) {
       refuse_other_vaults_archive(vault, *parameters.archive_id);
       throw error(error_code::resource_not_found,
                   "The archive ID was not found: " + *parameters.archive_id);
     }
-    const archive& a = vault.archives.at(it->second);
+  }
+  if (parameters.action == job_action::archive_retrieval) {
+    const archive& a = vault.archives.at(vault.archive_index.at(*parameters.archive_id));
     j.archive_size = a.size;
     j.archive_tree_hash = a.tree_hash;
     j.archive_description = a.description;
@@ -185,6 +187,9 @@ std::optional<completed_job> store::complete_job(std::uint64_t sequence, time_po
   std::lock_guard lock(mutex_);
   auto* owner = vault_of_running_job(sequence);
   if (!owner) return std::nullopt;
+  // A select job's output is its query's, which runs outside this lock: start_select and
+  // finish_select complete it.
+  if (owner->jobs.find(sequence)->action == job_action::select) return std::nullopt;
   vault_state& vault = *owner;
   const auto& done = fill_output(sequence, vault, completion);
   auto j = detail::materialize(sequence, done, vault.name, vault.arn, ids_);
@@ -260,7 +265,7 @@ std::vector<job_timer> store::pending_jobs() const {
     if (j->completed()) {
       timers.push_back({sequence, j->completion_date + config_.job_retention, true});
     } else {
-      timers.push_back({sequence, j->due});
+      timers.push_back({sequence, j->due, false, j->action == job_action::select});
     }
   }
   return timers;

@@ -76,7 +76,13 @@ nlohmann::json job_json(const job& j) {
       {"range", p.range ? nlohmann::json{p.range->start, p.range->end} : nlohmann::json(nullptr)},
       {"tier", static_cast<int>(p.tier)},
       {"format", static_cast<int>(p.format)},
-      {"inventory", nullptr}};
+      {"inventory", nullptr},
+      {"select", nullptr}};
+  if (p.select) {
+    // The request's two objects as DescribeJob echoes them: replay validates them again.
+    params["select"] = {{"parameters", nlohmann::json::parse(p.select->select_parameters_json)},
+                        {"location", nlohmann::json::parse(p.select->output_location_json)}};
+  }
   if (p.inventory) {
     params["inventory"] = {
         {"start_date", opt(p.inventory->start_date)}, {"end_date", opt(p.inventory->end_date)},
@@ -128,6 +134,10 @@ job job_from(const nlohmann::json& r) {
     s.end = time_from(inv.at("end"));
     s.limit_value = inv.at("limit_value");
     p.inventory = s;
+  }
+  if (const auto it = params.find("select"); it != params.end() && !it->is_null()) {
+    p.select = std::make_shared<const select_request>(
+        read_select_request(it->at("parameters"), it->at("location")));
   }
   j.sequence = r.at("sequence");
   j.id = r.at("id");

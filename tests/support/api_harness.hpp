@@ -38,7 +38,8 @@ struct api_harness {
   std::string initiate(const std::string& vault, const std::string& body);
   /// DescribeJob as JSON.
   nlohmann::json describe(const std::string& vault, const std::string& job_id);
-  /// Moves the clock and completes what is due, as the scheduler thread would.
+  /// Moves the clock and completes what is due, as the scheduler thread would; due select
+  /// jobs run too, as the select worker would run them.
   std::size_t advance(duration by);
 
   manual_clock clock;

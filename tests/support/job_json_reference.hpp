@@ -63,6 +63,11 @@ inline nlohmann::ordered_json job_description_json(const job& j) {
   d["Tier"] = tier_name(j.parameters.tier);
   d["InventoryRetrievalParameters"] =
       j.parameters.inventory ? detail::inventory_json(j) : nlohmann::ordered_json(nullptr);
+  if (const auto& select = j.parameters.select) {
+    d["JobOutputPath"] = j.output_path();
+    d["SelectParameters"] = nlohmann::ordered_json::parse(select->select_parameters_json);
+    d["OutputLocation"] = nlohmann::ordered_json::parse(select->output_location_json);
+  }
   return d;
 }
 

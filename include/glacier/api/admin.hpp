@@ -21,6 +21,9 @@ http::response advance_clock(call& c);
 http::response complete_job_now(call& c);
 /// POST /_mock/jobs/{job_id}/fail {"message": ".."}: fails an in-progress job now.
 http::response fail_job_now(call& c);
+/// GET /_mock/jobs/{job_id}/select-output[?key=KEY]: a select job's output objects (their
+/// keys, sizes and delivery to S3), or with `key` one object's bytes.
+http::response select_output(call& c);
 /// GET /_mock/notifications[?limit=]: job notifications (the newest `limit`) and their status.
 http::response list_notifications(call& c);
 /// POST /_mock/faults: injects an error and/or latency for an operation.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,8 @@ struct raw_job_parameters {
   std::optional<std::string> end_date;
   std::optional<std::string> limit;
   std::optional<std::string> marker;
+  std::optional<nlohmann::json> select_parameters;  ///< SelectParameters, when not null
+  std::optional<nlohmann::json> output_location;    ///< OutputLocation, when not null
 };
 
 /// Reads the JSON body form. Malformed JSON, a non-object body or a field of the wrong
@@ -37,8 +40,9 @@ raw_job_parameters read_job_parameters_json(std::string_view body);
 raw_job_parameters read_job_parameters_query(const boost::urls::url_view& url);
 
 /// Validates parameters exactly as the spec says; throws InvalidParameterValueException
-/// (MissingParameterValueException for a missing Type) with a message naming the parameter.
-/// Checks that need the archive (existence, end of range) are the store's.
+/// (MissingParameterValueException for a missing required one) with a message naming the
+/// parameter. A select job's SQL is parsed and checked here, as Glacier checks most of it
+/// at initiation. Checks that need the archive (existence, end of range) are the store's.
 job_parameters validate_job_parameters(const raw_job_parameters& raw);
 
 /// True when `arn` is an SNS topic ARN: arn:<partition>:sns:<region>:<12 digits>:<name>.

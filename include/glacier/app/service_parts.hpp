@@ -14,14 +14,16 @@
 #include "glacier/core/metrics.hpp"
 #include "glacier/jobs/notifier.hpp"
 #include "glacier/jobs/scheduler.hpp"
+#include "glacier/jobs/select_worker.hpp"
 #include "glacier/store/store.hpp"
 
 namespace glacier {
 
 /// The service below the server, wired once for the application, the test harnesses and
-/// the fuzzers: store, scheduler, notifier, fault injector, metrics and the dispatcher, with
-/// completed jobs publishing their notifications. Nothing is started; the owner decides
-/// whether the scheduler and notifier threads run. The clock is the owner's, declared
+/// the fuzzers: store, scheduler, select worker, notifier, fault injector, metrics and the
+/// dispatcher, with due select jobs going to the worker and completed jobs publishing their
+/// notifications. Nothing is started; the owner decides whether the scheduler, select worker
+/// and notifier threads run. The clock is the owner's, declared
 /// before this, because the application needs a real clock and the tests a manual one.
 struct service_parts {
   /// `id_seed` fixes the generated ids and `fault_seed` the fault injector's dice; either
@@ -38,6 +40,7 @@ struct service_parts {
   id_generator ids;
   glacier::store store;
   glacier::scheduler scheduler;
+  select_worker select_jobs;
   notifier notifications;
   fault_injector faults;
   request_metrics metrics;

@@ -40,6 +40,13 @@ struct config {
   unsigned sns_max_attempts = 3;               ///< delivery attempts per notification
   duration sns_retry_backoff{200};             ///< first retry delay, doubled each time
   duration sns_timeout{2000};                  ///< one Publish request's time limit
+  std::string s3_endpoint;                     ///< empty: select output only kept in memory
+  std::string s3_access_key_id = "test";       ///< signs S3 PutObject requests
+  std::string s3_secret_access_key = "test";   ///< signs S3 PutObject requests
+  unsigned s3_max_attempts = 3;                ///< PutObject attempts per select output object
+  duration s3_retry_backoff{200};              ///< first retry delay, doubled each time
+  duration s3_timeout{30'000};                 ///< one PutObject request's time limit
+  std::uint64_t select_part_bytes = 16 << 20;  ///< a select result part closes past this
   std::optional<std::uint64_t> seed;           ///< makes every generated id reproducible
   std::string data_dir;                        ///< empty: nothing touches the disk
   bool admin = true;                           ///< false: no /_mock/ API and no console

@@ -96,7 +96,15 @@ struct store_stats {
 struct job_timer {
   std::uint64_t sequence;
   time_point due;
-  bool purge = false;  ///< remove the completed job at `due`, rather than complete it
+  bool purge = false;   ///< remove the completed job at `due`, rather than complete it
+  bool select = false;  ///< a select job: at `due` it is handed to the select worker
+};
+
+/// A select job whose time has come, with what running it needs; store::start_select
+/// hands each job out once.
+struct select_work {
+  glacier::job job;  ///< as DescribeJob shows it in progress (job.txt is this)
+  std::shared_ptr<const std::string> archive;  ///< the archive's bytes; null once deleted
 };
 
 /// All state of the fake: vaults, archives and jobs, per (account, region).
@@ -141,6 +149,19 @@ class store {
                                         const std::string& message);
   /// Removes a completed job whose retention has passed. Returns true when one was removed.
   bool purge_job(std::uint64_t sequence);
+
+  /// Hands a select job in progress to its worker, once: later calls return nothing, and
+  /// so do calls for other jobs. complete_job leaves select jobs alone.
+  std::optional<select_work> start_select(std::uint64_t sequence);
+  /// Ends a select job that start_select handed out: Succeeded, or Failed with `failure`
+  /// as its StatusMessage; `output` is what it wrote either way. Returns the completed
+  /// job, or nothing when it is no longer in progress (failed through the admin API,
+  /// purged with its vault).
+  std::optional<completed_job> finish_select(std::uint64_t sequence, time_point completion,
+                                             std::shared_ptr<const select_output> output,
+                                             const std::optional<std::string>& failure);
+  /// The job with this sequence number (admin API, after find_job), unless it was purged.
+  std::optional<job> job_by_sequence(std::uint64_t sequence) const;
 
   /// InitiateMultipartUpload with a validated part size and description.
   multipart_upload_info initiate_upload(const scope& where, const std::string& vault,

@@ -122,10 +122,19 @@ job failed_job() {
   return j;
 }
 
-job select_job() {
+job select_job(const std::string& text = "SELECT * FROM archive") {
   auto j = base_job();
   j.parameters.action = job_action::select;
   j.parameters.archive_id = "archive";
+  const nlohmann::json parameters{
+      {"Expression", text},
+      {"ExpressionType", "SQL"},
+      {"InputSerialization", {{"csv", {{"FileHeaderInfo", "USE"}, {"Comments", "\""}}}}},
+      {"OutputSerialization", {{"csv", {{"QuoteFields", "ALWAYS"}}}}}};
+  const nlohmann::json location{
+      {"S3", {{"BucketName", "bucket"}, {"Prefix", "p/" + text}, {"Tagging", {{"k", text}}}}}};
+  j.parameters.select =
+      std::make_shared<const select_request>(read_select_request(parameters, location));
   return j;
 }
 
@@ -211,6 +220,7 @@ std::vector<variant> variants() {
       {"slash_and_html", "</script><b>&amp;'single'"},
   };
   for (const auto& [name, text] : texts) {
+    v.push_back({"select_" + name, select_job(text)});
     v.push_back({"inventory_" + name, every_string(inventory_succeeded(true), text)});
     v.push_back({"archive_" + name, every_string(archive_in_progress(), text)});
   }

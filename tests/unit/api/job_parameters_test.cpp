@@ -65,8 +65,10 @@ TEST_F(initiate_job, rejects_an_unknown_type) {
                  "inventory-retrieval, select");
 }
 
-TEST_F(initiate_job, says_select_is_not_supported_yet) {
-  expect_invalid(post(R"({"Type":"select","ArchiveId":"x"})"), "Select jobs are not supported");
+TEST_F(initiate_job, takes_select_as_a_type_that_needs_select_parameters) {
+  expect_error(post(R"({"Type":"select","ArchiveId":")" + archive_id + "\"}"), 400,
+               "MissingParameterValueException", "Required parameter missing: SelectParameters",
+               true);
 }
 
 TEST_F(initiate_job, rejects_an_unknown_tier) {

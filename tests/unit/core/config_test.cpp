@@ -187,7 +187,7 @@ TEST(config, knob_table_derives_env_and_flag_names_from_the_key) {
     EXPECT_EQ(knob.flag, flag);
     EXPECT_FALSE(knob.help.empty()) << knob.key;
   }
-  EXPECT_EQ(keys.size(), 34U);
+  EXPECT_EQ(keys.size(), 41U);
 }
 
 TEST(config, expedited_allowance_is_unlimited_unless_a_number_is_given) {
@@ -248,6 +248,31 @@ TEST(config, sns_delivery_knobs_parse_and_enforce_their_ranges) {
   EXPECT_TRUE(contains(error_of({"--sns-max-attempts", "21"}), "sns_max_attempts"));
   EXPECT_TRUE(contains(error_of({"--sns-timeout-ms", "0"}), "sns_timeout_ms"));
   EXPECT_TRUE(contains(error_of({"--sns-access-key-id", ""}), "sns_access_key_id"));
+}
+
+TEST(config, s3_knobs_for_select_output_parse_and_enforce_their_ranges) {
+  EXPECT_EQ(load({}).s3_endpoint, "");
+  EXPECT_EQ(load({}).select_part_bytes, 16ULL << 20);
+  const auto cfg =
+      load({"--s3-endpoint", "http://127.0.0.1:9000", "--s3-access-key-id", "AK",
+            "--s3-secret-access-key", "SK", "--s3-max-attempts", "4", "--s3-retry-backoff-ms", "5",
+            "--s3-timeout-ms", "900", "--select-part-bytes", "4096"});
+  EXPECT_EQ(cfg.s3_endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(cfg.s3_access_key_id, "AK");
+  EXPECT_EQ(cfg.s3_secret_access_key, "SK");
+  EXPECT_EQ(cfg.s3_max_attempts, 4U);
+  EXPECT_EQ(cfg.s3_retry_backoff, glacier::duration(5));
+  EXPECT_EQ(cfg.s3_timeout, glacier::duration(900));
+  EXPECT_EQ(cfg.select_part_bytes, 4096U);
+  EXPECT_EQ(load({}, {{"GLACIER_MOCK_S3_ENDPOINT", "http://minio:9000"}}).s3_endpoint,
+            "http://minio:9000");
+
+  EXPECT_TRUE(contains(error_of({"--s3-endpoint", "https://s3.amazonaws.com"}), "s3_endpoint"));
+  EXPECT_TRUE(contains(error_of({"--s3-endpoint", "minio:9000"}), "s3_endpoint"));
+  EXPECT_TRUE(contains(error_of({"--s3-max-attempts", "0"}), "s3_max_attempts"));
+  EXPECT_TRUE(contains(error_of({"--s3-timeout-ms", "0"}), "s3_timeout_ms"));
+  EXPECT_TRUE(contains(error_of({"--s3-secret-access-key", ""}), "s3_secret_access_key"));
+  EXPECT_TRUE(contains(error_of({"--select-part-bytes", "0"}), "select_part_bytes"));
 }
 
 TEST(config, min_body_rate_parses_allows_zero_and_enforces_its_range) {

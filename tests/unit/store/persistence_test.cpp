@@ -180,3 +180,38 @@ TEST_F(persistence, reset_clears_the_disk_too) {
 
 }  // namespace
 }  // namespace glacier::testing
+
+namespace glacier::testing {
+namespace {
+
+TEST_F(persistence, a_select_job_survives_a_restart_and_runs_after_it) {
+  const std::string select = R"({"Type":"select","ArchiveId":"ID","Tier":"Bulk",
+    "SelectParameters":{"Expression":"SELECT s._2 FROM archive s","ExpressionType":"SQL",
+      "InputSerialization":{"csv":{"FieldDelimiter":";"}}},
+    "OutputLocation":{"S3":{"BucketName":"bucket","Prefix":"p","Tagging":{"k":"v"}}}})";
+  std::string job_id;
+  nlohmann::json before;
+  {
+    std::unique_ptr<journal> disk;
+    auto h = start(disk);
+    h->create_vault("v");
+    const auto archive_id = h->upload("v", "a;b\nc;d\n");
+    auto body = select;
+    body.replace(body.find("ID"), 2, archive_id);
+    h->cfg.bulk_delay = duration(60'000);
+    job_id = h->initiate("v", body);
+    before = h->describe("v", job_id);
+  }
+  std::unique_ptr<journal> disk;
+  auto h = start(disk);
+  EXPECT_EQ(h->describe("v", job_id), before);
+  h->advance(duration(70'000));
+  const auto after = h->describe("v", job_id);
+  EXPECT_EQ(after["StatusCode"], "Succeeded") << after.dump();
+  const auto part =
+      h->send("GET", "/_mock/jobs/" + job_id + "/select-output?key=" + "results/part-00000.csv");
+  EXPECT_EQ(part.payload(), "b\nd\n");
+}
+
+}  // namespace
+}  // namespace glacier::testing

@@ -5,8 +5,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "glacier/core/clock.hpp"
+#include "glacier/store/model/select_request.hpp"
 
 namespace glacier {
 
@@ -59,6 +61,23 @@ struct job_parameters {
   retrieval_tier tier = retrieval_tier::standard;
   inventory_format format = inventory_format::json;
   std::optional<inventory_selection> inventory;  ///< inventory jobs only
+  std::shared_ptr<const select_request> select;  ///< select jobs only (immutable, shared)
+};
+
+/// One object a select job writes under its output path (spec Part 3C.5).
+struct select_object {
+  std::string key;  ///< relative to the output path: job.txt, results/..., errors/...
+  std::shared_ptr<const std::string> body;
+  std::string content_type;
+};
+
+/// What a select job wrote: kept for the admin API, and written to S3 when an endpoint is
+/// configured.
+struct select_output {
+  std::vector<select_object> objects;
+  std::string delivery = "kept";  ///< kept (no S3 endpoint), delivered or failed
+  std::string delivery_error;     ///< why delivery failed
+  unsigned attempts = 0;          ///< PutObject calls made, retries included
 };
 
 /// A job and, once complete, its output. Store methods hand out copies of this.
@@ -87,6 +106,12 @@ struct job {
   std::uint64_t output_length = 0;
   std::optional<std::uint64_t> inventory_size;
   std::optional<std::string> next_inventory_marker;
+  std::shared_ptr<const select_output> select_result;  ///< a select job's objects, once run
+
+  /// A select job's x-amz-job-output-path and JobOutputPath; empty for other jobs.
+  std::string output_path() const {
+    return parameters.select ? select_output_path(parameters.select->location.prefix, id) : "";
+  }
 
   bool completed() const { return status != job_status::in_progress; }
 };
