@@ -113,7 +113,7 @@ std::string describe_failure(unsigned status, const std::string& body) {
 }
 
 result exchange(const http_endpoint& endpoint, bhttp::request<bhttp::string_body>& request,
-                duration timeout, std::uint64_t max_response_bytes) {
+                duration timeout) {
   result out;
   try {
     connection x(std::chrono::steady_clock::now() + timeout, timeout);

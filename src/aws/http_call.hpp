@@ -23,14 +23,17 @@ struct result {
 /// The Host header for `endpoint`: host, with the port unless it is 80; IPv6 in brackets.
 std::string host_header(const http_endpoint& endpoint);
 
+/// The most an SNS or S3 answer may be: a short XML document, or nothing.
+inline constexpr std::uint64_t max_response_bytes = 1 << 20;
+
 /// "HTTP <status> <Code>: <Message>" from an AWS XML error body (SNS and S3 both send
 /// one), or the start of a body that is not one.
 std::string describe_failure(unsigned status, const std::string& body);
 
 /// Sends `request` over a fresh connection and reads the answer, all within `timeout`;
-/// a body past `max_response_bytes` is an error. Never throws.
+/// a body past max_response_bytes is an error. Never throws.
 result exchange(const http_endpoint& endpoint,
                 boost::beast::http::request<boost::beast::http::string_body>& request,
-                duration timeout, std::uint64_t max_response_bytes);
+                duration timeout);
 
 }  // namespace glacier::aws_http

@@ -12,8 +12,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-// A PutObject answer is empty or a short XML error.
-constexpr std::uint64_t max_response_bytes = 1 << 20;
 }  // namespace
 
 std::string s3_path_encode(std::string_view text) {
@@ -62,7 +60,7 @@ s3_put_result s3_client::put_object(
     req.body() = std::move(to_sign.payload);
     req.prepare_payload();
 
-    auto answer = aws_http::exchange(endpoint_, req, timeout_, max_response_bytes);
+    auto answer = aws_http::exchange(endpoint_, req, timeout_);
     if (!answer.answered) {
       result.retryable = true;
       result.error = std::move(answer.error);

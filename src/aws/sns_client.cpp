@@ -12,9 +12,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-// An SNS answer is a short XML document; anything far larger is not one.
-constexpr std::uint64_t max_response_bytes = 1 << 20;
-
 std::string xml_unescape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -115,7 +112,7 @@ sns_publish_result sns_client::publish(const std::string& topic_arn,
     req.body() = std::move(to_sign.payload);
     req.prepare_payload();
 
-    auto answer = aws_http::exchange(endpoint_, req, timeout_, max_response_bytes);
+    auto answer = aws_http::exchange(endpoint_, req, timeout_);
     if (!answer.answered) {
       result.error = std::move(answer.error);
       return result;

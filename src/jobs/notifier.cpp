@@ -6,15 +6,9 @@
 #include <optional>
 
 #include "glacier/aws/sns_client.hpp"
+#include "glacier/jobs/retry.hpp"
 
 namespace glacier {
-
-namespace {
-
-// The doubling stops here, so a long retry series stays a series of retries.
-constexpr duration max_retry_wait{10 * 60 * 1000};
-
-}  // namespace
 
 notifier::notifier(const config& cfg, const clock& clock) : config_(cfg), clock_(clock) {}
 

@@ -11,13 +11,12 @@
 #include "glacier/jobs/select/output_layout.hpp"
 #include "glacier/jobs/select/query.hpp"
 #include "glacier/jobs/select/s3_headers.hpp"
+#include "glacier/jobs/retry.hpp"
 
 namespace glacier {
 
 namespace {
 
-// The doubling stops here, so a long retry series stays a series of retries.
-constexpr duration max_retry_wait{10 * 60 * 1000};
 
 // arn:aws:glacier:REGION:ACCOUNT:vaults/NAME; the output bucket is in the vault's region.
 std::string region_of(const std::string& vault_arn) {

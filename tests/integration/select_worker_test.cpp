@@ -21,7 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // As in concurrency_test: spdlog's registry is built before any thread logs.
-[[maybe_unused]] const bool spdlog_registry_ready = (spdlog::default_logger(), true);
+[[maybe_unused]] const bool spdlog_ready_for_select_tests = (spdlog::default_logger(), true);
 
 constexpr auto wait_limit = 30s;  // sanitizer builds are slow; a hang still fails
 

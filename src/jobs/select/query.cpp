@@ -4,6 +4,8 @@
 // sql_translation's and SQLite's job.
 #include "glacier/jobs/select/query.hpp"
 
+#include "glacier/jobs/select/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -12,19 +14,6 @@
 namespace glacier::select {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // The SQL reference's reserved keywords: written unquoted they are never column names.
 const std::unordered_set<std::string>& reserved_words() {
@@ -357,7 +346,7 @@ class parser {
     return peek().kind == token_kind::symbol && peek().text == s;
   }
   static bool is_reserved(const token& t) {
-    return t.kind == token_kind::identifier && reserved_words().contains(lower(t.text));
+    return t.kind == token_kind::identifier && reserved_words().contains(ascii_lower(t.text));
   }
 
   [[noreturn]] static void unexpected(const token& t) {
@@ -381,7 +370,7 @@ class parser {
       if (peek().kind == token_kind::end) {
         throw select_error("ParseEmptySelect", "The expression is not a SELECT statement");
       }
-      throw select_error("ParseExpectedKeyword", "Expected " + lower(word) + " but found " +
+      throw select_error("ParseExpectedKeyword", "Expected " + ascii_lower(word) + " but found " +
                                                      describe(peek()) + where(peek()));
     }
     next();
@@ -633,7 +622,7 @@ class parser {
       case token_kind::identifier:
         break;
     }
-    const auto word = lower(t.text);
+    const auto word = ascii_lower(t.text);
     if (word == "true" || word == "false") {
       next();
       auto n = make(node_kind::bool_literal, t);
@@ -686,7 +675,7 @@ class parser {
 
   std::string date_part(bool extract) {
     const auto t = next();
-    const auto word = lower(t.text);
+    const auto word = ascii_lower(t.text);
     const bool ok = t.kind == token_kind::identifier &&
                     (std::find(date_parts.begin(), date_parts.end(), word) != date_parts.end() ||
                      (extract && (word == "timezone_hour" || word == "timezone_minute")));
@@ -701,7 +690,7 @@ class parser {
 
   std::unique_ptr<node> call() {
     const auto name_token = next();
-    const auto name = lower(name_token.text);
+    const auto name = ascii_lower(name_token.text);
     expect_symbol("(");
     if (std::find(aggregates.begin(), aggregates.end(), name) != aggregates.end()) {
       throw select_error("UnsupportedFunction",
@@ -771,7 +760,8 @@ class parser {
 
   void trim_arguments(node& n) {
     n.part = "both";
-    if (keyword("leading") || keyword("trailing") || keyword("both")) n.part = lower(next().text);
+    if (keyword("leading") || keyword("trailing") || keyword("both"))
+      n.part = ascii_lower(next().text);
     std::unique_ptr<node> characters;
     if (!keyword("from")) characters = expression();
     if (keyword("from")) {
@@ -788,7 +778,7 @@ class parser {
 
   std::string type_name() {
     const auto t = next();
-    const auto word = lower(t.text);
+    const auto word = ascii_lower(t.text);
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> types{{
         {"bool", "bool"},
         {"boolean", "bool"},

@@ -5,6 +5,8 @@
 // The s3_* functions are sql_functions.cpp's.
 #include "glacier/jobs/select/sql_translation.hpp"
 
+#include "glacier/jobs/select/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -65,13 +67,6 @@ std::string double_literal(double value, const node& n) {
   std::string out(buffer, end);
   if (out.find_first_of(".e") == std::string::npos) out += ".0";
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 struct emitted {

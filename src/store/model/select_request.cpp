@@ -35,20 +35,20 @@ using ordered = nlohmann::ordered_json;
 }
 
 // A member that is present and not null, else nullptr.
-const json* member(const json& object, const char* key) {
+const json* present_member(const json& object, const char* key) {
   const auto it = object.find(key);
   return it == object.end() || it->is_null() ? nullptr : &*it;
 }
 
 std::optional<std::string> string_member(const json& object, const char* key) {
-  const auto* value = member(object, key);
+  const auto* value = present_member(object, key);
   if (!value) return std::nullopt;
   if (!value->is_string()) wrong_type(key, "a string", *value);
   return value->get<std::string>();
 }
 
 const json* object_member(const json& object, const char* key) {
-  const auto* value = member(object, key);
+  const auto* value = present_member(object, key);
   if (value && !value->is_object()) wrong_type(key, "an object", *value);
   return value;
 }
@@ -318,7 +318,7 @@ s3_output_location read_s3_location(const json& s3, ordered& echo) {
     l.canned_acl = *acl;
     echo["CannedACL"] = *acl;
   }
-  if (const auto* grants = member(s3, "AccessControlList")) {
+  if (const auto* grants = present_member(s3, "AccessControlList")) {
     if (!grants->is_array()) wrong_type("AccessControlList", "a list", *grants);
     ordered list = ordered::array();
     for (const auto& grant : *grants) {

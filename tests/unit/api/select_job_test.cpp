@@ -13,7 +13,7 @@ using json = nlohmann::json;
 
 const std::string csv = "name,qty\nwidget,600\ngadget,20\n\"bolt, large\",900\n";
 
-class select_job : public ::testing::Test {
+class select_job_api : public ::testing::Test {
  protected:
   void SetUp() override {
     h.create_vault("v");
@@ -51,7 +51,7 @@ class select_job : public ::testing::Test {
   std::string archive_id;
 };
 
-TEST_F(select_job, is_accepted_with_the_output_path_header) {
+TEST_F(select_job_api, is_accepted_with_the_output_path_header) {
   const auto r = post(body());
   ASSERT_EQ(r.status, 202u) << r.body;
   const auto id = r.headers.at("x-amz-job-id");
@@ -59,7 +59,7 @@ TEST_F(select_job, is_accepted_with_the_output_path_header) {
   EXPECT_EQ(r.headers.at("Location"), "/123456789012/vaults/v/jobs/" + id);
 }
 
-TEST_F(select_job, a_prefix_ending_in_a_slash_gets_no_second_one) {
+TEST_F(select_job_api, a_prefix_ending_in_a_slash_gets_no_second_one) {
   auto location = default_location();
   location["S3"]["Prefix"] = "out/";
   const auto r = post(body(default_select(), location));
@@ -67,7 +67,7 @@ TEST_F(select_job, a_prefix_ending_in_a_slash_gets_no_second_one) {
   EXPECT_EQ(r.headers.at("x-amz-job-output-path"), "out/" + r.headers.at("x-amz-job-id") + "/");
 }
 
-TEST_F(select_job, describe_job_shows_the_select_members_and_nulls_the_archive_ones) {
+TEST_F(select_job_api, describe_job_shows_the_select_members_and_nulls_the_archive_ones) {
   const auto id = h.initiate("v", body().dump());
   const auto d = h.describe("v", id);
   EXPECT_EQ(d["Action"], "Select");
@@ -87,7 +87,7 @@ TEST_F(select_job, describe_job_shows_the_select_members_and_nulls_the_archive_o
   EXPECT_EQ(listed["JobList"][0], d);
 }
 
-TEST_F(select_job, runs_when_due_and_keeps_the_documented_objects) {
+TEST_F(select_job_api, runs_when_due_and_keeps_the_documented_objects) {
   const auto id = h.initiate("v", body().dump());
   h.advance(duration(60'000));
   const auto d = h.describe("v", id);
@@ -120,7 +120,7 @@ TEST_F(select_job, runs_when_due_and_keeps_the_documented_objects) {
   EXPECT_EQ(job_txt["SelectParameters"], default_select());
 }
 
-TEST_F(select_job, a_query_that_fails_ends_the_job_failed_with_error_objects) {
+TEST_F(select_job_api, a_query_that_fails_ends_the_job_failed_with_error_objects) {
   auto select = default_select();
   select["Expression"] = "SELECT CAST(s._1 AS INT) FROM archive s";
   const auto id = h.initiate("v", body(select).dump());
@@ -141,7 +141,7 @@ TEST_F(select_job, a_query_that_fails_ends_the_job_failed_with_error_objects) {
   EXPECT_EQ(error["ErrorCode"], "CastFailed");
 }
 
-TEST_F(select_job, a_non_csv_archive_ends_the_job_failed) {
+TEST_F(select_job_api, a_non_csv_archive_ends_the_job_failed) {
   const auto binary = h.upload("v", std::string("\x1f\x8b\x08\x00\xff\xfe\x00\x01", 8));
   auto b = body();
   b["ArchiveId"] = binary;
@@ -153,7 +153,7 @@ TEST_F(select_job, a_non_csv_archive_ends_the_job_failed) {
   EXPECT_EQ(message.rfind("InvalidTextEncoding: ", 0), 0u) << message;
 }
 
-TEST_F(select_job, an_archive_deleted_before_the_run_fails_the_job) {
+TEST_F(select_job_api, an_archive_deleted_before_the_run_fails_the_job) {
   const auto id = h.initiate("v", body().dump());
   ASSERT_EQ(h.send("DELETE", "/-/vaults/v/archives/" + archive_id).status, 204u);
   h.advance(duration(60'000));
@@ -162,21 +162,21 @@ TEST_F(select_job, an_archive_deleted_before_the_run_fails_the_job) {
   EXPECT_NE(d["StatusMessage"].get<std::string>().find("deleted"), std::string::npos);
 }
 
-TEST_F(select_job, the_admin_complete_endpoint_runs_it_now) {
+TEST_F(select_job_api, the_admin_complete_endpoint_runs_it_now) {
   const auto id = h.initiate("v", body().dump());
   EXPECT_EQ(h.send("POST", "/_mock/jobs/" + id + "/complete", "", {}, false).status, 200u);
   h.parts.select_jobs.run_pending();
   EXPECT_EQ(h.describe("v", id)["StatusCode"], "Succeeded");
 }
 
-TEST_F(select_job, get_job_output_points_to_s3) {
+TEST_F(select_job_api, get_job_output_points_to_s3) {
   const auto id = h.initiate("v", body().dump());
   h.advance(duration(60'000));
   expect_error(h.send("GET", "/-/vaults/v/jobs/" + id + "/output"), 400,
                "InvalidParameterValueException", "s3://results-bucket/out/run1/" + id + "/");
 }
 
-TEST_F(select_job, notifies_its_sns_topic_when_complete) {
+TEST_F(select_job_api, notifies_its_sns_topic_when_complete) {
   auto b = body();
   b["SNSTopic"] = "arn:aws:sns:us-east-1:123456789012:selects";
   const auto id = h.initiate("v", b.dump());
@@ -188,7 +188,7 @@ TEST_F(select_job, notifies_its_sns_topic_when_complete) {
   EXPECT_EQ(json::parse(records[0].message)["JobId"], id);
 }
 
-TEST_F(select_job, state_shows_the_select_output) {
+TEST_F(select_job_api, state_shows_the_select_output) {
   const auto id = h.initiate("v", body().dump());
   const auto before = admin("/_mock/state");
   const auto& pending = before["accounts"][0]["vaults"][0]["select_outputs"][0];
@@ -199,7 +199,7 @@ TEST_F(select_job, state_shows_the_select_output) {
   EXPECT_EQ(after["accounts"][0]["vaults"][0]["select_outputs"][0]["delivery"], "kept");
 }
 
-TEST_F(select_job, the_admin_output_endpoint_refuses_what_it_does_not_have) {
+TEST_F(select_job_api, the_admin_output_endpoint_refuses_what_it_does_not_have) {
   expect_error(h.send("GET", "/_mock/jobs/nope/select-output", "", {}, false), 404,
                "ResourceNotFoundException", "The job ID was not found: nope");
   const auto inventory = h.initiate("v", R"({"Type":"inventory-retrieval"})");
@@ -213,25 +213,25 @@ TEST_F(select_job, the_admin_output_endpoint_refuses_what_it_does_not_have) {
 
 // InitiateJob's validation, one rule per test.
 
-TEST_F(select_job, requires_the_archive_id) {
+TEST_F(select_job_api, requires_the_archive_id) {
   auto b = body();
   b.erase("ArchiveId");
   expect_invalid(b, "ArchiveId is required for select jobs");
 }
 
-TEST_F(select_job, refuses_an_unknown_archive) {
+TEST_F(select_job_api, refuses_an_unknown_archive) {
   auto b = body();
   b["ArchiveId"] = "nope";
   expect_error(post(b), 404, "ResourceNotFoundException", "The archive ID was not found: nope");
 }
 
-TEST_F(select_job, refuses_a_retrieval_byte_range) {
+TEST_F(select_job_api, refuses_a_retrieval_byte_range) {
   auto b = body();
   b["RetrievalByteRange"] = "0-1048575";
   expect_invalid(b, "RetrievalByteRange is not allowed for select jobs");
 }
 
-TEST_F(select_job, refuses_format_and_inventory_parameters) {
+TEST_F(select_job_api, refuses_format_and_inventory_parameters) {
   auto b = body();
   b["Format"] = "CSV";
   expect_invalid(b, "Format is only valid for inventory-retrieval jobs, not select");
@@ -240,12 +240,12 @@ TEST_F(select_job, refuses_format_and_inventory_parameters) {
   expect_invalid(b, "InventoryRetrievalParameters is only valid for inventory-retrieval jobs");
 }
 
-TEST_F(select_job, requires_select_parameters_and_output_location) {
+TEST_F(select_job_api, requires_select_parameters_and_output_location) {
   expect_missing(body(nullptr), "SelectParameters");
   expect_missing(body(default_select(), nullptr), "OutputLocation");
 }
 
-TEST_F(select_job, other_jobs_refuse_select_members) {
+TEST_F(select_job_api, other_jobs_refuse_select_members) {
   expect_invalid({{"Type", "archive-retrieval"},
                   {"ArchiveId", archive_id},
                   {"SelectParameters", default_select()}},
@@ -254,7 +254,7 @@ TEST_F(select_job, other_jobs_refuse_select_members) {
                  "OutputLocation is only valid for select jobs, not inventory-retrieval");
 }
 
-TEST_F(select_job, requires_expression_and_expression_type) {
+TEST_F(select_job_api, requires_expression_and_expression_type) {
   auto select = default_select();
   select.erase("Expression");
   expect_missing(body(select), "Expression");
@@ -271,7 +271,7 @@ TEST_F(select_job, requires_expression_and_expression_type) {
   expect_invalid(body(select), "the limit is 128000 characters");
 }
 
-TEST_F(select_job, checks_the_sql_at_initiation) {
+TEST_F(select_job_api, checks_the_sql_at_initiation) {
   auto select = default_select();
   select["Expression"] = "SELECT COUNT(*) FROM archive";
   expect_invalid(body(select), "Invalid Expression: UnsupportedFunction: ");
@@ -283,7 +283,7 @@ TEST_F(select_job, checks_the_sql_at_initiation) {
   EXPECT_EQ(post(body(select)).status, 202u);
 }
 
-TEST_F(select_job, validates_the_csv_members) {
+TEST_F(select_job_api, validates_the_csv_members) {
   auto select = default_select();
   select["InputSerialization"]["csv"]["FileHeaderInfo"] = "SOMETIMES";
   expect_invalid(body(select),
@@ -310,7 +310,7 @@ TEST_F(select_job, validates_the_csv_members) {
   expect_error(post(body(select)), 400, "SerializationException", "InputSerialization");
 }
 
-TEST_F(select_job, validates_the_s3_location) {
+TEST_F(select_job_api, validates_the_s3_location) {
   auto location = default_location();
   location["S3"].erase("BucketName");
   expect_missing(body(default_select(), location), "BucketName");
@@ -356,7 +356,7 @@ TEST_F(select_job, validates_the_s3_location) {
   expect_invalid(body(default_select(), location), "Invalid UserMetadata");
 }
 
-TEST_F(select_job, echoes_every_output_location_member) {
+TEST_F(select_job_api, echoes_every_output_location_member) {
   auto location = default_location();
   location["S3"]["Encryption"] = {{"EncryptionType", "aws:kms"}, {"KMSKeyId", "key-1"}};
   location["S3"]["AccessControlList"] = {
