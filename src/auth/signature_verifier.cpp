@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <boost/url/params_encoded_view.hpp>
 #include <boost/url/params_view.hpp>
+#include <charconv>
 #include <ctime>
 #include <utility>
 #include <vector>
@@ -101,43 +102,49 @@ std::string canonical_query(const boost::urls::url_view& url, bool presigned) {
   return out;
 }
 
-struct request_time {
-  std::string text;  ///< as sent
-  std::chrono::system_clock::time_point at;
-};
-
-// x-amz-date wins over Date; Date counts only in the basic ISO form (spec Part 3A.1).
+// x-amz-date wins over Date (spec Part 3A.1). A Date in any form counts as present; one
+// not in the basic ISO form is then refused as AWS refuses it ("Date must be in ...").
 std::string signing_date_text(const signed_request& r, const sigv4_fields& fields) {
   if (fields.from == sigv4_fields::source::query) return fields.query_date;
   const auto amz = http::header_or_empty(r.request.headers, "x-amz-date");
   if (!amz.empty()) return std::string(amz);
-  const auto date = http::header_or_empty(r.request.headers, "Date");
-  std::chrono::system_clock::time_point ignored;
-  return parse_basic_iso(date, ignored) ? std::string(date) : std::string();
+  return std::string(http::header_or_empty(r.request.headers, "Date"));
+}
+
+// AWS's shared front end answers the checks below in this order, each with its own words
+// (answers recorded from AWS's JSON services; README "Signature verification" lists them).
+
+void check_fields_have_values(const signed_request& r, const sigv4_fields& fields) {
+  if (fields.field_without_value.empty()) return;
+  fail(error_code::incomplete_signature,
+       "'" + fields.field_without_value +
+           "' not a valid key=value pair (missing equal-sign) in Authorization header: '" +
+           std::string(http::header_or_empty(r.request.headers, "Authorization")) + "'.");
 }
 
 void check_complete(const signed_request& r, const sigv4_fields& fields,
                     const std::string& date_text) {
   std::string missing;
+  const bool header = fields.from == sigv4_fields::source::header;
   const auto need = [&](bool present, std::string_view header_name, std::string_view query_name) {
     if (present) return;
-    if (fields.from == sigv4_fields::source::header) {
+    if (header) {
       missing.append("Authorization header requires '").append(header_name).append("' parameter. ");
     } else {
       missing.append("AWS query-string parameters must include '").append(query_name).append("'. ");
     }
   };
+  if (!header) need(fields.has_algorithm, "", "X-Amz-Algorithm");
   need(fields.has_credential, "Credential", "X-Amz-Credential");
   need(fields.has_signature, "Signature", "X-Amz-Signature");
   need(fields.has_signed_headers, "SignedHeaders", "X-Amz-SignedHeaders");
-  if (date_text.empty()) {
-    missing += fields.from == sigv4_fields::source::header
-                   ? "Authorization header requires existence of either a 'X-Amz-Date' or a "
-                     "'Date' header. "
-                   : "AWS query-string parameters must include 'X-Amz-Date'. ";
+  if (header && date_text.empty()) {
+    missing +=
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
   }
+  if (!header) need(fields.has_query_date, "", "X-Amz-Date");
   if (missing.empty()) return;
-  if (fields.from == sigv4_fields::source::header) {
+  if (header) {
     missing.append("Authorization=")
         .append(http::header_or_empty(r.request.headers, "Authorization"));
   } else {
@@ -146,10 +153,69 @@ void check_complete(const signed_request& r, const sigv4_fields& fields,
   fail(error_code::incomplete_signature, missing);
 }
 
-void check_scope(const sigv4_fields& fields) {
-  if (fields.algorithm != algorithm) {
+// How long a presigned URL lives: its X-Amz-Expires (S3's limits and words, the only ones
+// AWS publishes), never longer than the skew AWS allows Glacier: AWS's JSON services hold
+// presigned requests to their fixed window whatever X-Amz-Expires says (STS's are valid 15
+// minutes however they are signed).
+std::chrono::seconds presigned_lifetime(const sigv4_fields& fields) {
+  const auto window = std::chrono::duration_cast<std::chrono::seconds>(allowed_skew);
+  if (!fields.has_query_expires) return window;
+  const auto& text = fields.query_expires;
+  long long seconds = 0;
+  const auto* last = text.data() + text.size();
+  const auto parsed = std::from_chars(text.data(), last, seconds);
+  if (text.empty() || parsed.ec != std::errc() || parsed.ptr != last) {
+    fail(error_code::incomplete_signature, "X-Amz-Expires should be a number");
+  }
+  if (seconds < 0) fail(error_code::incomplete_signature, "X-Amz-Expires must be non-negative");
+  if (seconds > max_presigned_lifetime.count()) {
     fail(error_code::incomplete_signature,
-         "Unsupported AWS 'algorithm': '" + fields.algorithm + "'");
+         "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires "
+         "must be less than 604800 seconds");
+  }
+  return std::min(window, std::chrono::seconds(seconds));
+}
+
+void check_time(const sigv4_fields& fields, const std::string& date_text,
+                std::chrono::system_clock::time_point now) {
+  std::chrono::system_clock::time_point at;
+  if (!parse_basic_iso(date_text, at)) {
+    fail(error_code::incomplete_signature, "Date must be in ISO-8601 'basic format'. Got '" +
+                                               date_text +
+                                               "'. See http://en.wikipedia.org/wiki/ISO_8601");
+  }
+  const auto window = std::chrono::duration_cast<std::chrono::seconds>(allowed_skew);
+  const auto lifetime =
+      fields.from == sigv4_fields::source::query ? presigned_lifetime(fields) : window;
+  const auto now_s = std::chrono::floor<std::chrono::seconds>(now);
+  if (at < now_s - lifetime) {
+    const auto lifetime_text =
+        lifetime == window ? std::string("5 min.") : std::to_string(lifetime.count()) + " sec.";
+    fail(error_code::invalid_signature, "Signature expired: " + date_text +
+                                            " is now earlier than " + basic_iso(now_s - lifetime) +
+                                            " (" + basic_iso(now_s) + " - " + lifetime_text + ")");
+  }
+  if (at > now_s + window) {
+    fail(error_code::invalid_signature, "Signature not yet current: " + date_text +
+                                            " is still later than " + basic_iso(now_s + window) +
+                                            " (" + basic_iso(now_s) + " + 5 min.)");
+  }
+}
+
+void check_host_is_signed(const sigv4_fields& fields) {
+  std::string_view names = fields.signed_headers;
+  while (!names.empty()) {
+    const auto semicolon = names.find(';');
+    if (lower(names.substr(0, semicolon)) == "host") return;
+    names = semicolon == std::string_view::npos ? std::string_view() : names.substr(semicolon + 1);
+  }
+  fail(error_code::invalid_signature, "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+}
+
+void check_scope(const sigv4_fields& fields, const std::string& date_text) {
+  if (fields.algorithm != algorithm) {
+    fail(error_code::incomplete_signature, "Unsupported AWS 'algorithm': '" + fields.algorithm +
+                                               "' (only AWS4-HMAC-SHA256 for now). ");
   }
   if (!fields.credential_complete) {
     fail(error_code::incomplete_signature,
@@ -157,86 +223,53 @@ void check_scope(const sigv4_fields& fields) {
          "keyid/date/region/service/term, got '" +
              fields.credential + "'");
   }
-  if (fields.terminator != terminator) {
-    fail(error_code::invalid_signature,
-         "Credential should be scoped with a valid terminator: 'aws4_request', not '" +
-             fields.terminator + "'. ");
-  }
-  if (fields.service != glacier_service) {
-    fail(error_code::invalid_signature, "Credential should be scoped to correct service: '" +
-                                            std::string(glacier_service) + "'. ");
-  }
+  // Every part that is wrong is named, in one message.
+  std::string wrong;
   const bool region_ok =
       !fields.region.empty() && std::all_of(fields.region.begin(), fields.region.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
       });
-  if (!region_ok) {
-    fail(error_code::invalid_signature,
-         "Credential should be scoped to a valid region, not '" + fields.region + "'. ");
+  if (!region_ok)
+    wrong += "Credential should be scoped to a valid region, not '" + fields.region + "'. ";
+  if (fields.service != glacier_service) {
+    wrong +=
+        "Credential should be scoped to correct service: '" + std::string(glacier_service) + "'. ";
   }
+  if (fields.terminator != terminator) {
+    wrong += "Credential should be scoped with a valid terminator: 'aws4_request', not '" +
+             fields.terminator + "'. ";
+  }
+  const auto day = date_text.substr(0, 8);
+  if (fields.scope_date != day) {
+    wrong +=
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+        "from HTTP: '" +
+        fields.scope_date + "' != '" + day + "', from '" + date_text + "'.";
+  }
+  if (!wrong.empty()) fail(error_code::invalid_signature, wrong);
 }
 
-const credential& check_key_and_token(const signed_request& r, const sigv4_fields& fields,
-                                      const caller_directory& callers,
-                                      std::chrono::system_clock::time_point now) {
-  constexpr std::string_view invalid_token =
-      "The security token included in the request is invalid.";
+const credential& find_key(const sigv4_fields& fields, const caller_directory& callers) {
   const auto* declared = callers.find(fields.access_key_id);
-  if (declared == nullptr) fail(error_code::unrecognized_client, std::string(invalid_token));
-  const std::string_view sent_token = fields.from == sigv4_fields::source::query
-                                          ? std::string_view(fields.query_token)
-                                          : http::header_or_empty(r.request.headers, token_header);
-  // A temporary key needs its own token; a long-term key takes none.
-  if (sent_token != declared->session_token) {
-    fail(error_code::unrecognized_client, std::string(invalid_token));
-  }
-  if (declared->expiration && *declared->expiration <= now) {
-    fail(error_code::expired_token, "The security token included in the request is expired");
+  if (declared == nullptr) {
+    fail(error_code::unrecognized_client, "The security token included in the request is invalid.");
   }
   return *declared;
 }
 
-request_time check_time(const sigv4_fields& fields, const std::string& date_text,
-                        std::chrono::system_clock::time_point now) {
-  request_time t{date_text, {}};
-  if (!parse_basic_iso(date_text, t.at)) {
-    fail(error_code::incomplete_signature, "Date must be in ISO-8601 'basic format'. Got '" +
-                                               date_text +
-                                               "'. See http://en.wikipedia.org/wiki/ISO_8601");
+// After the signature, as AWS checks it: a temporary key needs its own token, a long-term
+// key takes none.
+void check_token(const signed_request& r, const sigv4_fields& fields, const credential& declared,
+                 std::chrono::system_clock::time_point now) {
+  const std::string_view sent_token = fields.from == sigv4_fields::source::query
+                                          ? std::string_view(fields.query_token)
+                                          : http::header_or_empty(r.request.headers, token_header);
+  if (sent_token != declared.session_token) {
+    fail(error_code::unrecognized_client, "The security token included in the request is invalid");
   }
-  if (fields.scope_date != date_text.substr(0, 8)) {
-    fail(error_code::invalid_signature,
-         "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from "
-         "HTTP: '" +
-             fields.scope_date + "' != '" + date_text.substr(0, 8) + "', from '" + date_text +
-             "'.");
+  if (declared.expiration && *declared.expiration <= now) {
+    fail(error_code::expired_token, "The security token included in the request is expired");
   }
-  const auto now_s = std::chrono::floor<std::chrono::seconds>(now);
-  // A presigned URL lives for its X-Amz-Expires; a signed header for the allowed skew.
-  auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(allowed_skew);
-  std::string lifetime_text = "5 min.";
-  if (fields.from == sigv4_fields::source::query) {
-    const auto& expires = fields.query_expires;
-    if (expires.empty() || expires.size() > 6 || !all_digits(expires) || std::stol(expires) < 1 ||
-        std::stol(expires) > 604800) {
-      fail(error_code::incomplete_signature,
-           "X-Amz-Expires must be a whole number of seconds from 1 to 604800, not '" + expires +
-               "'");
-    }
-    lifetime = std::chrono::seconds(std::stol(expires));
-    lifetime_text = expires + " sec.";
-  }
-  if (t.at < now_s - lifetime) {
-    fail(error_code::invalid_signature, "Signature expired: " + date_text +
-                                            " is now earlier than " + basic_iso(now_s - lifetime) +
-                                            " (" + basic_iso(now_s) + " - " + lifetime_text + ")");
-  }
-  if (t.at > now_s + allowed_skew) {
-    fail(error_code::invalid_signature,
-         "Signature not yet current: " + date_text + " is still later than " +
-             basic_iso(now_s + allowed_skew) + " (" + basic_iso(now_s) + " + 5 min.)");
-  }
-  return t;
 }
 
 }  // namespace
@@ -302,11 +335,18 @@ const credential& verify_signature(const signed_request& r, const sigv4_fields& 
   if (fields.from == sigv4_fields::source::none) {
     fail(error_code::missing_authentication_token, "Missing Authentication Token");
   }
+  if (fields.header_and_query) {
+    fail(error_code::invalid_signature,
+         "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP "
+         "header.");
+  }
+  check_fields_have_values(r, fields);
   const auto date_text = signing_date_text(r, fields);
   check_complete(r, fields, date_text);
-  check_scope(fields);
-  const auto& declared = check_key_and_token(r, fields, callers, now);
   check_time(fields, date_text, now);
+  check_host_is_signed(fields);
+  check_scope(fields, date_text);
+  const auto& declared = find_key(fields, callers);
 
   const bool presigned = fields.from == sigv4_fields::source::query;
   const auto canonical = verifier_canonical_request(r, fields.signed_headers, presigned);
@@ -324,6 +364,7 @@ const credential& verify_signature(const signed_request& r, const sigv4_fields& 
          "details.\n\nThe Canonical String for this request should have been\n'" +
              canonical + "'\n\nThe String-to-Sign should have been\n'" + to_sign + "'\n");
   }
+  check_token(r, fields, declared, now);
   return declared;
 }
 

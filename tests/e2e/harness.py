@@ -227,6 +227,16 @@ def fail_missing(what):
     raise SystemExit(f"{what} is missing for {sys.executable}: {INSTALL_HINT}")
 
 
+def refusal_of(testcase, call, **kwargs):
+    """Asserts that the boto3 `call` is refused; returns (HTTP status, code, message)."""
+    from botocore.exceptions import ClientError  # only the boto3 suites need it
+    with testcase.assertRaises(ClientError, msg=f"{call.__name__} was not refused") as caught:
+        call(**kwargs)
+    response = caught.exception.response
+    return (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"],
+            response["Error"]["Message"])
+
+
 def admin(endpoint, method, path, body=None):
     """Calls the admin API (/_mock/...); returns the parsed JSON answer, or None."""
     data = None if body is None else json.dumps(body).encode()

@@ -13,13 +13,12 @@ import urllib.error
 import urllib.request
 from unittest import mock
 
-from harness import REGION, ServerTestCase, fail_missing, vault_arn
+from harness import REGION, ServerTestCase, fail_missing, refusal_of, vault_arn
 
 try:
     import boto3
     import botocore.auth
     from botocore.config import Config
-    from botocore.exceptions import ClientError
 except ImportError:
     fail_missing("boto3")
 
@@ -51,11 +50,7 @@ def policy(*statements):
 class CallerTestCase(ServerTestCase):
 
     def error_of(self, call, **kwargs):
-        with self.assertRaises(ClientError, msg=f"{call.__name__} was not refused") as caught:
-            call(**kwargs)
-        response = caught.exception.response
-        return (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"],
-                response["Error"]["Message"])
+        return refusal_of(self, call, **kwargs)
 
 
 class TwoUsersTest(CallerTestCase):
@@ -218,6 +213,96 @@ class VerifyTest(CallerTestCase):
             status, code, message = self.error_of(alice.list_vaults)
         self.assertEqual((status, code), (403, "InvalidSignatureException"))
         self.assertTrue(message.startswith("Signature not yet current: "), message)
+
+    def refusal(self, method, path, headers):
+        status, body = self.raw(method, path, {"x-amz-glacier-version": "2012-06-01", **headers})
+        error = json.loads(body)
+        self.assertEqual(error["type"], "Client", body)
+        return status, error["code"], error["message"]
+
+    def test_malformed_authorization_headers_get_awss_answers(self):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+        credential = f"{ALICE['access_key_id']}/{day}/{REGION}/glacier/aws4_request"
+
+        def authorization(algorithm="AWS4-HMAC-SHA256", scope=credential,
+                          signed="host;x-amz-date;x-amz-glacier-version"):
+            return {"X-Amz-Date": amz_date,
+                    "Authorization": f"{algorithm} Credential={scope}, SignedHeaders={signed}, "
+                                     f"Signature={'0' * 64}"}
+
+        self.assertEqual(self.refusal("GET", "/-/vaults", {"Authorization": "X"}), (
+            400, "IncompleteSignatureException",
+            "Authorization header requires 'Credential' parameter. Authorization header requires "
+            "'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. "
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
+            "header. Authorization=X"))
+        self.assertEqual(
+            self.refusal("GET", "/-/vaults", {"X-Amz-Date": amz_date,
+                                              "Authorization": f"AWS4-HMAC-SHA256 "
+                                                               f"Credential={credential}"}),
+            (400, "IncompleteSignatureException",
+             "Authorization header requires 'Signature' parameter. Authorization header requires "
+             f"'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256 Credential={credential}"))
+        self.assertEqual(self.refusal("GET", "/-/vaults", authorization("AWS4-HMAC-SHA512")), (
+            400, "IncompleteSignatureException",
+            "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512' (only AWS4-HMAC-SHA256 for now). "))
+        self.assertEqual(
+            self.refusal("GET", "/-/vaults", authorization(scope=credential.replace("glacier",
+                                                                                    "s3"))),
+            (403, "InvalidSignatureException",
+             "Credential should be scoped to correct service: 'glacier'. "))
+        short_scope = f"{ALICE['access_key_id']}/{day}"
+        self.assertEqual(
+            self.refusal("GET", "/-/vaults", authorization(scope=short_scope)),
+            (400, "IncompleteSignatureException",
+             "Credential must have exactly 5 slash-delimited elements, e.g. "
+             f"keyid/date/region/service/term, got '{short_scope}'"))
+        self.assertEqual(
+            self.refusal("GET", "/-/vaults", authorization(signed="x-amz-date")),
+            (403, "InvalidSignatureException",
+             "'Host' must be a 'SignedHeader' in the AWS Authorization."))
+
+    def presigned_describe(self, vault, expires_in, signed_at=None):
+        """botocore's presigned DescribeVault URL, fetched with the version header it signs."""
+        alice = client(self.endpoint, ALICE)
+        when = signed_at or datetime.datetime.now(datetime.timezone.utc)
+        with mock.patch.object(botocore.auth, "get_current_datetime", return_value=when):
+            url = alice.generate_presigned_url(
+                "describe_vault", Params={"accountId": "-", "vaultName": vault},
+                ExpiresIn=expires_in)
+        self.assertIn(f"X-Amz-Expires={expires_in}", url)
+        request = urllib.request.Request(url, headers={"x-amz-glacier-version": "2012-06-01"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def test_presigned_urls_expire_as_aws_says(self):
+        vault = self.unique("presigned")
+        client(self.endpoint, ALICE).create_vault(vaultName=vault)
+        status, body = self.presigned_describe(vault, 60)
+        self.assertEqual((status, body["VaultName"]), (200, vault))
+
+        two_minutes_ago = (datetime.datetime.now(datetime.timezone.utc)
+                           - datetime.timedelta(minutes=2))
+        status, body = self.presigned_describe(vault, 60, two_minutes_ago)
+        self.assertEqual((status, body["code"]), (403, "InvalidSignatureException"))
+        self.assertRegex(body["message"], r"^Signature expired: \d{8}T\d{6}Z is now earlier than "
+                                          r"\d{8}T\d{6}Z \(\d{8}T\d{6}Z - 60 sec\.\)$")
+        # AWS's 5 minutes bound a URL that names more.
+        ten_minutes_ago = (datetime.datetime.now(datetime.timezone.utc)
+                           - datetime.timedelta(minutes=10))
+        status, body = self.presigned_describe(vault, 3600, ten_minutes_ago)
+        self.assertEqual((status, body["code"]), (403, "InvalidSignatureException"))
+        self.assertTrue(body["message"].endswith(" - 5 min.)"), body["message"])
+
+        status, body = self.presigned_describe(vault, 604801)
+        self.assertEqual((status, body["code"], body["message"]), (
+            400, "IncompleteSignatureException",
+            "X-Amz-Expires must be less than a week (in seconds); that is, the given "
+            "X-Amz-Expires must be less than 604800 seconds"))
 
     def test_another_accounts_vault_needs_its_access_policy(self):
         alice, carol = client(self.endpoint, ALICE), client(self.endpoint, CAROL)

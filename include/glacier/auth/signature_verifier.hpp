@@ -41,6 +41,9 @@ inline constexpr std::string_view glacier_service = "glacier";
 /// The clock skew AWS allows Glacier requests, either way (spec Part 3A.4).
 inline constexpr std::chrono::minutes allowed_skew{5};
 
+/// The longest X-Amz-Expires a presigned URL may name: a week, as for every SigV4 service.
+inline constexpr std::chrono::seconds max_presigned_lifetime{604800};
+
 /// A request as its signature covers it.
 struct signed_request {
   const http::request& request;
@@ -50,10 +53,12 @@ struct signed_request {
 
 /// Verifies a request's SigV4 signature as AWS verifies Glacier's (spec Part 3A), against
 /// the real clock `now`, and returns the credential that signed it. Throws glacier::error
-/// with AWS's code, status and message: MissingAuthenticationTokenException (nothing
-/// signed), IncompleteSignatureException (a field missing), UnrecognizedClientException
-/// (unknown key, wrong session token), ExpiredTokenException, InvalidSignatureException
-/// (scope, date, skew, signature).
+/// with AWS's code, status and message, checking in AWS's order: MissingAuthenticationToken
+/// (nothing signed); IncompleteSignature (a field missing or without a value, a date not in
+/// the basic ISO form, a malformed X-Amz-Expires); InvalidSignature (expired or not yet
+/// current, host not signed); IncompleteSignature (algorithm, credential shape);
+/// InvalidSignature (scope); UnrecognizedClient (unknown key); InvalidSignature (signature);
+/// UnrecognizedClient (wrong session token); ExpiredToken.
 const credential& verify_signature(const signed_request& request, const sigv4_fields& fields,
                                    const caller_directory& callers, signing_key_cache& keys,
                                    std::chrono::system_clock::time_point now);

@@ -21,15 +21,22 @@ struct sigv4_fields {
   std::string region;
   std::string service;
   std::string terminator;
-  bool credential_complete = false;  ///< the Credential had its five parts
+  bool credential_complete = false;  ///< the Credential had exactly five parts
   std::string signed_headers;        ///< "host;x-amz-date", as sent
   std::string signature;             ///< lower-case hex, as sent
   std::string query_date;            ///< X-Amz-Date of a presigned URL
   std::string query_expires;         ///< X-Amz-Expires of a presigned URL
   std::string query_token;           ///< X-Amz-Security-Token of a presigned URL
+  bool has_algorithm = false;        ///< X-Amz-Algorithm was given (presigned URLs)
   bool has_credential = false;       ///< a Credential= (or X-Amz-Credential) was given
   bool has_signed_headers = false;
   bool has_signature = false;
+  bool has_query_date = false;     ///< X-Amz-Date was given (presigned URLs)
+  bool has_query_expires = false;  ///< X-Amz-Expires was given (presigned URLs)
+  /// An Authorization header and an X-Amz-Algorithm query parameter both: AWS refuses it.
+  bool header_and_query = false;
+  /// The first field of the Authorization header that has no '=' ("Credential"), if any.
+  std::string field_without_value;
 };
 
 /// Reads the SigV4 fields of a request: its Authorization header when there is one, else
