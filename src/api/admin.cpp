@@ -57,8 +57,7 @@ nlohmann::ordered_json effective_policies_json(const vault_snapshot& v, time_poi
     auto parsed = nlohmann::ordered_json::parse(text, nullptr, false);
     return parsed.is_discarded() ? nlohmann::ordered_json(text) : parsed;
   };
-  const bool lock_in_force =
-      v.lock && (v.lock->locked || !v.lock->expiration_date || *v.lock->expiration_date > now);
+  const bool lock_in_force = v.lock && v.lock->in_force(now);
   nlohmann::ordered_json j;
   j["enforced"] = enforced;
   j["vault_lock_policy"] = lock_in_force ? document(v.lock->policy) : nullptr;

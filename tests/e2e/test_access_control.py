@@ -9,7 +9,8 @@ import os
 import re
 import urllib.request
 
-from harness import ACCOUNT, AwsCliTestCase, ServerTestCase, admin, fail_missing, vault_arn
+from harness import (ACCOUNT, AwsCliTestCase, ServerTestCase, admin, fail_missing, refusal_of,
+                     vault_arn)
 
 try:
     import boto3
@@ -111,6 +112,79 @@ class Boto3ComplianceLockTest(ServerTestCase):
         self.assertIn("NumericRoughly", error["Message"])
         self.assertEqual(self.glacier.get_vault_access_policy(vaultName=vault)["policy"],
                          {"Policy": good})
+
+
+    def refused(self, call, **kwargs):
+        return refusal_of(self, call, **kwargs)
+
+    def test_malformed_oversized_or_unsupported_policies_change_nothing(self):
+        vault = self.unique("bad-input")
+        self.glacier.create_vault(vaultName=vault)
+        archive = self.glacier.upload_archive(vaultName=vault, body=b"kept")["archiveId"]
+        good = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Sid": "no-deletes", "Principal": "*", "Effect": "Deny",
+            "Action": "glacier:DeleteArchive", "Resource": vault_arn(vault)}]})
+        self.glacier.set_vault_access_policy(vaultName=vault, policy={"Policy": good})
+        before = self.glacier.describe_vault(vaultName=vault)
+
+        statement = json.loads(good)["Statement"][0]
+        # Just over 20 KB, and a valid document otherwise: padding statements that apply to
+        # no one.
+        padding = [dict(statement, Sid=f"pad-{i}", Principal={"AWS": f"{100000000000 + i}"})
+                   for i in range(200)]
+        oversized = json.dumps({"Version": "2012-10-17", "Statement": [statement] + padding})
+        self.assertGreater(len(oversized), 20 * 1024)
+        unsupported = json.dumps({"Version": "2012-10-17", "Statement": [dict(
+            statement, Condition={"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})]})
+        cases = [
+            ("not JSON", "{not json", "must be a JSON policy document"),
+            ("JSON, not a policy", json.dumps(["Deny"]), "must be a JSON policy document"),
+            ("no Statement", json.dumps({"Version": "2012-10-17"}), "The policy has no Statement"),
+            ("an unknown Effect", json.dumps({"Statement": [dict(statement, Effect="Refuse")]}),
+             "Invalid Effect: Refuse"),
+            ("oversized", oversized, "the limit is 20 KB (20480 bytes)"),
+            ("an unsupported condition key", unsupported,
+             "Unsupported condition key: aws:PrincipalOrgID"),
+        ]
+        for what, document, message in cases:
+            with self.subTest(what):
+                for call, name in ((self.glacier.set_vault_access_policy, "access"),
+                                   (self.glacier.initiate_vault_lock, "lock")):
+                    status, code, text = self.refused(call, vaultName=vault,
+                                                      policy={"Policy": document})
+                    self.assertEqual((status, code), (400, "InvalidParameterValueException"),
+                                     f"{name}: {text}")
+                    self.assertIn(message, text, name)
+        # The vault is as it was: the same access policy, still enforced; no lock begun.
+        self.assertEqual(self.glacier.get_vault_access_policy(vaultName=vault)["policy"],
+                         {"Policy": good})
+        self.assertEqual(self.refused(self.glacier.get_vault_lock, vaultName=vault)[:2],
+                         (404, "ResourceNotFoundException"))
+        self.assert_denied(self.glacier.delete_archive, denied_message("DeleteArchive", vault),
+                           vaultName=vault, archiveId=archive)
+        after = self.glacier.describe_vault(vaultName=vault)
+        for key in ("NumberOfArchives", "SizeInBytes", "VaultARN", "CreationDate"):
+            self.assertEqual(after[key], before[key], key)
+
+    def test_the_state_drops_an_in_progress_lock_that_lapsed(self):
+        vault = self.unique("lapsing")
+        self.glacier.create_vault(vaultName=vault)
+        archive = self.glacier.upload_archive(vaultName=vault, body=b"record")["archiveId"]
+        policy = compliance_policy(vault)
+        self.glacier.initiate_vault_lock(vaultName=vault, policy={"Policy": policy})
+
+        def effective():
+            state = admin(self.endpoint, "GET", f"/_mock/state?vault={vault}")
+            return state["accounts"][0]["vaults"][0]["effective_policies"]
+
+        self.assertEqual(effective(), {"enforced": True, "vault_lock_policy": json.loads(policy),
+                                       "vault_access_policy": None})
+        self.assert_denied(self.glacier.delete_archive, denied_message("DeleteArchive", vault),
+                           vaultName=vault, archiveId=archive)
+        # Never completed, the lock lapses 24 hours after it began, on the mock clock.
+        admin(self.endpoint, "POST", "/_mock/clock/advance", {"seconds": 24 * 3600})
+        self.assertIsNone(effective()["vault_lock_policy"])
+        self.glacier.delete_archive(vaultName=vault, archiveId=archive)
 
 
 class EnforcementOffTest(ServerTestCase):

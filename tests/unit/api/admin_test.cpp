@@ -206,6 +206,63 @@ TEST_F(admin, state_says_when_each_job_falls_due) {
   EXPECT_EQ(job, h.describe("v", id));
 }
 
+// The effective policies are the ones requests are evaluated against: an InProgress lock
+// counts until it lapses 24 hours (mock clock) after InitiateVaultLock, a Locked one for good.
+TEST_F(admin, state_shows_the_effective_policies_and_drops_a_lapsed_lock) {
+  const std::string lock_policy =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*",)"
+      R"("Action":"glacier:DeleteVault","Resource":"*"}]})";
+  const std::string access_policy =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*",)"
+      R"("Action":"glacier:DeleteArchive","Resource":"*"}]})";
+  const auto body = [](const std::string& policy) {
+    return nlohmann::json{{"Policy", policy}}.dump();
+  };
+  const auto effective = [&](const std::string& vault) {
+    const auto state = api_harness::json(call("GET", "/_mock/state?vault=" + vault));
+    return state["accounts"][0]["vaults"][0]["effective_policies"];
+  };
+  auto e = effective("v");
+  EXPECT_EQ(e["enforced"], true);
+  EXPECT_TRUE(e["vault_lock_policy"].is_null());
+  EXPECT_TRUE(e["vault_access_policy"].is_null());
+
+  ASSERT_EQ(h.send("POST", "/-/vaults/v/lock-policy", body(lock_policy)).status, 201u);
+  ASSERT_EQ(h.send("PUT", "/-/vaults/v/access-policy", body(access_policy)).status, 204u);
+  e = effective("v");
+  EXPECT_EQ(e["vault_lock_policy"], nlohmann::json::parse(lock_policy));
+  EXPECT_EQ(e["vault_access_policy"], nlohmann::json::parse(access_policy));
+
+  // One second before the 24 hours the InProgress lock still applies; at 24 hours it is gone
+  // from the effective policies, while the access policy stays.
+  h.advance(duration(24LL * 3600 * 1000 - 1000));
+  EXPECT_EQ(effective("v")["vault_lock_policy"], nlohmann::json::parse(lock_policy));
+  EXPECT_EQ(h.send("DELETE", "/-/vaults/v").status, 403u);
+  h.advance(duration(1000));
+  e = effective("v");
+  EXPECT_TRUE(e["vault_lock_policy"].is_null()) << e.dump();
+  EXPECT_EQ(e["vault_access_policy"], nlohmann::json::parse(access_policy));
+
+  // A completed lock never lapses.
+  h.create_vault("locked");
+  const auto started = h.send("POST", "/-/vaults/locked/lock-policy", body(lock_policy));
+  ASSERT_EQ(started.status, 201u);
+  ASSERT_EQ(
+      h.send("POST", "/-/vaults/locked/lock-policy/" + started.headers.at("x-amz-lock-id")).status,
+      204u);
+  h.advance(duration(400LL * 24 * 3600 * 1000));
+  EXPECT_EQ(effective("locked")["vault_lock_policy"], nlohmann::json::parse(lock_policy));
+}
+
+TEST(admin_state, says_when_policies_are_not_enforced) {
+  config cfg;
+  cfg.enforce_policies = false;
+  api_harness h(cfg);
+  h.create_vault("v");
+  const auto state = api_harness::json(h.send("GET", "/_mock/state", "", {}, false));
+  EXPECT_EQ(state["accounts"][0]["vaults"][0]["effective_policies"]["enforced"], false);
+}
+
 TEST_F(admin, notifications_limit_keeps_the_newest_and_reports_the_total) {
   for (int i = 0; i < 3; ++i) {
     h.initiate(

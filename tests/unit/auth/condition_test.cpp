@@ -119,6 +119,56 @@ TEST(condition, if_exists_passes_an_absent_key_and_tests_a_present_one) {
   });
 }
 
+// IAM: a key absent from the request makes a positive operator false and a negated one
+// (...Not...) true, whatever the operator's type; IfExists makes either true.
+TEST(condition, an_absent_key_fails_positive_operators_and_passes_negated_ones) {
+  check({
+      {"StringEqualsIgnoreCase", "a", std::nullopt, false},
+      {"StringNotEqualsIgnoreCase", "a", std::nullopt, true},
+      {"StringLike", "a*", std::nullopt, false},
+      {"StringNotLike", "a*", std::nullopt, true},
+      {"NumericEquals", "1", std::nullopt, false},
+      {"NumericNotEquals", "1", std::nullopt, true},
+      {"NumericGreaterThan", "1", std::nullopt, false},
+      {"DateEquals", "2020-01-01T00:00:00Z", std::nullopt, false},
+      {"DateNotEquals", "2020-01-01T00:00:00Z", std::nullopt, true},
+      {"DateGreaterThanEquals", "2020-01-01T00:00:00Z", std::nullopt, false},
+      {"Bool", "true", std::nullopt, false},
+      {"BinaryEquals", "AAAA", std::nullopt, false},
+      {"IpAddress", "10.0.0.0/8", std::nullopt, false},
+      {"NotIpAddress", "10.0.0.0/8", std::nullopt, true},
+      {"ArnEquals", "arn:aws:iam::123456789012:user/a", std::nullopt, false},
+      {"ArnNotEquals", "arn:aws:iam::123456789012:user/a", std::nullopt, true},
+      {"ArnNotLike", "arn:aws:iam::*", std::nullopt, true},
+      {"StringNotEqualsIfExists", "a", std::nullopt, true},
+      {"StringNotEqualsIfExists", "a", values{{"a"}}, false},
+      {"DateGreaterThanIfExists", "2020-01-01T00:00:00Z", std::nullopt, true},
+      {"DateGreaterThanIfExists", "2020-01-01T00:00:00Z", values{{"2019-01-01T00:00:00Z"}}, false},
+      {"IpAddressIfExists", "10.0.0.0/8", std::nullopt, true},
+      {"IpAddressIfExists", "10.0.0.0/8", values{{"192.0.2.1"}}, false},
+      {"ArnLikeIfExists", "arn:aws:iam::123456789012:*", std::nullopt, true},
+      {"ArnLikeIfExists", "arn:aws:iam::123456789012:*",
+       values{{"arn:aws:iam::123456789012:role/r"}}, true},
+      {"NumericEqualsIfExists", "3", values{{"3"}}, true},
+  });
+}
+
+// IAM's examples for keys with several values: "ForAllValues:StringLike" over a list of
+// patterns, and IfExists with a set qualifier.
+TEST(condition, set_operators_with_wildcards_and_if_exists) {
+  check({
+      {"ForAnyValue:StringLike", {"prod-*", "stage-*"}, values{{"dev-1", "stage-2"}}, true},
+      {"ForAnyValue:StringLike", {"prod-*", "stage-*"}, values{{"dev-1", "dev-2"}}, false},
+      {"ForAllValues:StringLike", {"prod-*", "stage-*"}, values{{"prod-1", "stage-2"}}, true},
+      {"ForAllValues:StringLike", {"prod-*", "stage-*"}, values{{"prod-1", "dev-2"}}, false},
+      {"ForAllValues:StringNotLike", {"secret-*"}, values{{"a", "b"}}, true},
+      {"ForAllValues:StringNotLike", {"secret-*"}, values{{"a", "secret-b"}}, false},
+      {"ForAnyValue:StringEqualsIfExists", {"a"}, std::nullopt, true},
+      {"ForAnyValue:NumericLessThan", "10", values{{"20", "5"}}, true},
+      {"ForAllValues:NumericLessThan", "10", values{{"20", "5"}}, false},
+  });
+}
+
 TEST(condition, null_tests_whether_the_key_is_present) {
   check({
       {"Null", "true", std::nullopt, true},

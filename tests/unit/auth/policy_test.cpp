@@ -239,6 +239,100 @@ TEST(policy, not_principal_excludes_the_listed_user_with_its_account) {
       {{alice, "glacier:DeleteArchive", {}, decision::deny}});
 }
 
+caller assumed_role(const std::string& account, const std::string& role,
+                    const std::string& session) {
+  caller c;
+  c.access_key_id = "ASIA" + session;
+  c.account = account;
+  c.arn = "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session;
+  c.role_arn = "arn:aws:iam::" + account + ":role/" + role;
+  c.type = principal_type::assumed_role;
+  c.temporary = true;
+  return c;
+}
+
+const caller auditor = assumed_role("999999999999", "auditor", "audit-1");
+
+// IAM's principal page: a role ARN covers every session of the role, a session ARN that
+// session only.
+TEST(policy, a_role_principal_covers_its_sessions) {
+  check(
+      R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:role/auditor"},
+      "Action":"glacier:DescribeVault","Resource":"*"}]})",
+      {
+          {auditor, "glacier:DescribeVault", {}, decision::allow},
+          {assumed_role("999999999999", "admin", "audit-1"),
+           "glacier:DescribeVault",
+           {},
+           decision::not_applicable},
+          {alice, "glacier:DescribeVault", {}, decision::not_applicable},
+      });
+  check(R"({"Statement":[{"Effect":"Allow",
+      "Principal":{"AWS":"arn:aws:sts::999999999999:assumed-role/auditor/audit-1"},
+      "Action":"glacier:DescribeVault","Resource":"*"}]})",
+        {
+            {auditor, "glacier:DescribeVault", {}, decision::allow},
+            {assumed_role("999999999999", "auditor", "audit-2"),
+             "glacier:DescribeVault",
+             {},
+             decision::not_applicable},
+        });
+}
+
+// IAM's NotPrincipal page: to leave out a role session, name the session, the role and
+// the account; naming fewer still denies it.
+TEST(policy, not_principal_leaves_out_a_role_session_only_with_its_account) {
+  check(R"({"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":[
+      "arn:aws:sts::999999999999:assumed-role/auditor/audit-1",
+      "arn:aws:iam::999999999999:role/auditor","arn:aws:iam::999999999999:root"]},
+      "Action":"glacier:*","Resource":"*"}]})",
+        {
+            {auditor, "glacier:DeleteVault", {}, decision::not_applicable},
+            {alice, "glacier:DeleteVault", {}, decision::deny},
+        });
+  check(R"({"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":[
+      "arn:aws:sts::999999999999:assumed-role/auditor/audit-1"]},
+      "Action":"glacier:*","Resource":"*"}]})",
+        {{auditor, "glacier:DeleteVault", {}, decision::deny}});
+}
+
+// Wildcards in Action and Resource, as the Glacier guide's examples write them
+// (access-control-overview: vaults/example*, vaults/*, all regions with *).
+TEST(policy, action_and_resource_wildcards) {
+  check(
+      R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":["glacier:Get*","glacier:?escribeVault"],
+      "Resource":"arn:aws:glacier:*:999999999999:vaults/ex?mple*"}]})",
+      {
+          {alice, "glacier:GetVaultLock", {}, decision::deny},
+          {alice, "glacier:DescribeVault", {}, decision::deny},
+          {alice, "glacier:DescribeJob", {}, decision::not_applicable},
+          {alice,
+           "glacier:GetVaultLock",
+           {},
+           decision::deny,
+           "arn:aws:glacier:eu-west-1:999999999999:vaults/example-archive"},
+          {alice,
+           "glacier:GetVaultLock",
+           {},
+           decision::not_applicable,
+           "arn:aws:glacier:us-west-2:444455556666:vaults/examplevault"},
+          {alice,
+           "glacier:GetVaultLock",
+           {},
+           decision::not_applicable,
+           "arn:aws:glacier:us-west-2:999999999999:vaults/other"},
+      });
+  check(R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]})",
+        {
+            {alice, "glacier:UploadArchive", {}, decision::deny},
+            {stranger,
+             "glacier:ListVaults",
+             {},
+             decision::deny,
+             "arn:aws:glacier:us-west-2:444455556666:vaults/"},
+        });
+}
+
 TEST(policy, principal_forms_name_accounts_and_users) {
   check(R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":["444455556666",
       "arn:aws:iam::999999999999:user/alice"]},"Action":"glacier:DescribeVault","Resource":"*"}]})",

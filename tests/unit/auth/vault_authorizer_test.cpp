@@ -69,6 +69,17 @@ TEST(vault_authorizer, a_lock_deny_wins_over_an_access_allow) {
   EXPECT_EQ(result.source, "vault lock policy");
 }
 
+TEST(vault_authorizer, an_access_policy_deny_wins_over_a_lock_allow) {
+  const vault_policies policies{
+      parsed(
+          R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"glacier:*","Resource":"*"}]})"),
+      parsed(
+          R"({"Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"glacier:DeleteVault","Resource":"*"}]})")};
+  EXPECT_EQ(decide(policies, owner_user, "DeleteVault", false), verdict::explicit_deny);
+  EXPECT_EQ(decide(policies, partner_user, "DeleteVault", true), verdict::allowed);
+  EXPECT_EQ(decide(policies, owner_user, "DescribeVault", false), verdict::allowed);
+}
+
 TEST(request_context, archive_age_is_whole_days_rounded_down_on_the_given_clock) {
   const auto& deletes = glacier_actions()[*find_action("DeleteArchive")];
   glacier_request_context context(owner_user, deletes);

@@ -23,6 +23,12 @@ struct vault_lock {
   bool locked = false;
   time_point creation_date;
   std::optional<time_point> expiration_date;  ///< null once Locked
+
+  /// Whether the lock's policy applies at `now`: Locked, or InProgress and not past its
+  /// expiration (an InProgress lock lapses after 24 hours, and its policy with it).
+  bool in_force(time_point now) const {
+    return locked || !expiration_date || *expiration_date > now;
+  }
 };
 
 /// The data retrieval policy's single rule (spec §2.7).
