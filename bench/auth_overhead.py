@@ -251,6 +251,8 @@ def main():
     parser.add_argument("--client-cpu", type=int, default=1)
     parser.add_argument("--only", choices=("initiate", "delete"))
     args = parser.parse_args()
+    # Absolute: the servers run in a temporary working directory.
+    args.bin = os.path.abspath(args.bin)
     if not os.access(args.bin, os.X_OK):
         sys.exit(f"auth_overhead.py: no server binary at {args.bin} (cmake --preset release && "
                  "cmake --build --preset release --target glacier-mock)")
