@@ -16,13 +16,16 @@ totals. Two runs, with N1 and N2 requests, give instructions per request as
     python3 bench/instructions_per_request.py --scenarios initiate_inventory --top 25
 
 With --top K, the K functions with the most instructions (inclusive of nothing, i.e.
-self cost) in the larger run are printed from callgrind_annotate. Needs valgrind.
+self cost) in the larger run are printed from callgrind_annotate; --keep DIR keeps that
+run's callgrind output (callgrind_annotate --tree=caller DIR/callgrind.SCENARIO shows who
+calls malloc, say). Needs valgrind.
 """
 
 import argparse
 import hashlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -141,6 +144,9 @@ def main():
     parser.add_argument("--n2", type=int, default=2500)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--top", type=int, default=0)
+    parser.add_argument("--keep", metavar="DIR",
+                        help="copy the callgrind output of the larger run there, e.g. for "
+                             "callgrind_annotate --tree=caller")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         for scenario in args.scenarios.split():
@@ -149,6 +155,9 @@ def main():
             per = (large - small) / (args.n2 - args.n1)
             print(f"{scenario:22s} {per:10.0f} instructions/request "
                   f"(Ir {small} at N={args.n1}, {large} at N={args.n2})", flush=True)
+            if args.keep:
+                os.makedirs(args.keep, exist_ok=True)
+                shutil.copy(out, os.path.join(args.keep, f"callgrind.{scenario}"))
             if args.top:
                 report = subprocess.run(["callgrind_annotate", out], capture_output=True,
                                         text=True).stdout

@@ -85,11 +85,19 @@ void enforce_vault_policies(call& c, std::size_t action_id, bool cross_account) 
     return;
   }
   const auto& vault = c.path("vault");
+  // Most vaults have no policy: that costs one look at the vault, no ARN and no cache.
+  const auto flags = c.services.store.access_facts(c.scope, vault, store::flags_only, false);
+  if (!flags.lock_in_force && !flags.has_access_policy) {
+    if (cross_account)
+      deny(c, action.operation, "account", account_denied_message(c.scope.account));
+    return;
+  }
   const auto resource = auth::resource_arn(action, c.scope.region, c.scope.account, vault);
   const auto cached = c.services.policies.find(resource);
   const auto facts = c.services.store.access_facts(c.scope, vault, cached ? cached->revision : 0,
                                                    action.resource_tag);
   if (!facts.lock_in_force && !facts.has_access_policy) {
+    // Lapsed or removed between the two looks: as if never there.
     if (cross_account)
       deny(c, action.operation, "account", account_denied_message(c.scope.account));
     return;

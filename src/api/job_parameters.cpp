@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "glacier/api/json_body.hpp"
+#include "glacier/api/plain_job_parameters.hpp"
 #include "glacier/aws/tree_hash.hpp"
 #include "glacier/core/decimal.hpp"
 #include "glacier/core/error.hpp"
@@ -167,6 +168,12 @@ bool is_sns_topic_arn(std::string_view arn) {
 }
 
 raw_job_parameters read_job_parameters_json(std::string_view body) {
+  raw_job_parameters plain;
+  if (read_plain_job_parameters(body, plain)) return plain;
+  return read_job_parameters_dom(body);
+}
+
+raw_job_parameters read_job_parameters_dom(std::string_view body) {
   const auto parsed = parse_json_object(body, "job parameters");
   raw_job_parameters raw;
   raw.type = string_member(parsed, "Type");

@@ -5,12 +5,12 @@
 #include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
-#include <boost/beast/http/write.hpp>
 #include <charconv>
 #include <limits>
 #include <stdexcept>
@@ -31,6 +31,14 @@ constexpr duration max_linger{1000};
 // Beast's own read loop uses this much at most per read; reads while a request arrives
 // keep to it.
 constexpr std::size_t max_read_size = std::size_t{64} * 1024;
+// Requests served back to back on one connection without a completion handler, before it
+// lets the others of its thread run; also bounds the stack of that chain of calls.
+constexpr int max_inline_exchanges = 16;
+constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::chrono::steady_clock::duration shortest_timeout(const config& cfg) {
+  return std::min({cfg.read_timeout, cfg.write_timeout, cfg.idle_timeout});
+}
 
 std::uint64_t window_bytes_for(const config& cfg) {
   const auto rate = cfg.min_body_bytes_per_second;
@@ -125,11 +133,15 @@ bool session_hub::begin_shutdown() {
 
 session::session(asio::ip::tcp::socket&& socket, std::shared_ptr<session_hub> hub)
     : hub_(std::move(hub)),
-      stream_(std::move(socket)),
-      delay_timer_(stream_.get_executor()),
-      read_timer_(stream_.get_executor()) {
-  remote_ = describe_remote(stream_.socket());
-  remote_address_ = remote_address(stream_.socket());
+      socket_(std::move(socket)),
+      delay_timer_(socket_.get_executor()),
+      deadline_timer_(socket_.get_executor()),
+      tick_(shortest_timeout(hub_->settings())) {
+  remote_ = describe_remote(socket_);
+  remote_address_ = remote_address(socket_);
+  // For the plain read and write calls that come before any asynchronous one.
+  beast::error_code ignored;
+  socket_.non_blocking(true, ignored);
 }
 
 session::~session() {
@@ -138,12 +150,12 @@ session::~session() {
 
 void session::start() {
   hub_->add(shared_from_this());
-  asio::dispatch(stream_.get_executor(),
+  asio::dispatch(socket_.get_executor(),
                  beast::bind_front_handler(&session::await_request, shared_from_this()));
 }
 
 void session::shutdown() {
-  asio::post(stream_.get_executor(),
+  asio::post(socket_.get_executor(),
              beast::bind_front_handler(&session::on_shutdown, shared_from_this()));
 }
 
@@ -171,15 +183,30 @@ void session::await_request() {
   // for idle_timeout while a request, once started, must arrive within read_timeout.
   phase_ = phase::idle;
   const auto& cfg = hub_->settings();
-  stream_.expires_after(first_request_ ? cfg.read_timeout : cfg.idle_timeout);
-  stream_expiry_set_ = true;
-  stream_.async_read_some(buffer_.prepare(4096),
-                          beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
+  set_deadline(std::chrono::steady_clock::now() +
+               (first_request_ ? cfg.read_timeout : cfg.idle_timeout));
+  if (inline_budget_ > 0) {
+    // The client may have sent its next request already (it usually has, under load).
+    --inline_budget_;
+    beast::error_code ec;
+    const auto bytes = socket_.read_some(buffer_.prepare(4096), ec);
+    if (ec != asio::error::would_block) {
+      on_first_bytes(ec, bytes);
+      return;
+    }
+  }
+  socket_.async_read_some(buffer_.prepare(4096),
+                          beast::bind_front_handler(&session::on_idle_read, shared_from_this()));
+}
+
+void session::on_idle_read(beast::error_code ec, std::size_t bytes) {
+  inline_budget_ = max_inline_exchanges;
+  on_first_bytes(ec, bytes);
 }
 
 void session::on_first_bytes(beast::error_code ec, std::size_t bytes) {
+  if (phase_ == phase::closing) return;
   if (ec) {
-    if (ec == beast::error::timeout) spdlog::debug("closing idle connection from {}", remote_);
     close();
     return;
   }
@@ -198,7 +225,7 @@ void session::read_header() {
   method_ = "-";
   target_ = "-";
   started_ = std::chrono::steady_clock::now();
-  deadline_ = started_ + cfg.read_timeout;
+  set_deadline(started_ + cfg.read_timeout);
   parse_header();
 }
 
@@ -233,6 +260,7 @@ void session::parse_header() {
 // One continuation for every read of a request, header or body: the parser knows which
 // part it is in.
 void session::on_request_bytes(beast::error_code ec, std::size_t bytes) {
+  inline_budget_ = max_inline_exchanges;
   if (read_timed_out_) {
     drop_late_request();
     return;
@@ -282,19 +310,16 @@ void session::on_read_header(beast::error_code ec) {
   if (expects_continue && !parser_->is_done()) {
     // The client waits for this before sending the body; a declared body over the limit
     // never gets here, because the parser rejects its Content-Length with body_limit.
-    continue_.emplace(bhttp::status::continue_, 11);
-    stream_.expires_after(hub_->settings().write_timeout);
-    stream_expiry_set_ = true;
-    bhttp::async_write(
-        stream_, *continue_,
-        beast::bind_front_handler(&session::on_continue_written, shared_from_this()));
+    // Under the request's own deadline: 25 bytes a client that waits for them takes.
+    asio::async_write(socket_, asio::buffer(continue_response.data(), continue_response.size()),
+                      beast::bind_front_handler(&session::on_continue_written, shared_from_this()));
     return;
   }
   read_body();
 }
 
 void session::on_continue_written(beast::error_code ec, std::size_t /*bytes*/) {
-  continue_.reset();
+  inline_budget_ = max_inline_exchanges;
   if (read_timed_out_) {
     drop_late_request();
     return;
@@ -327,7 +352,7 @@ void session::read_body() {
   const auto per_window = hub_->body_bytes_per_window();
   if (per_window != 0 && window_bytes_ >= per_window) {
     window_bytes_ = 0;
-    deadline_ = std::chrono::steady_clock::now() + hub_->settings().read_timeout;
+    set_deadline(std::chrono::steady_clock::now() + hub_->settings().read_timeout);
   }
   read_more();
 }
@@ -347,38 +372,61 @@ void session::on_body_error(beast::error_code ec) {
 }
 
 void session::read_more() {
-  if (stream_expiry_set_) {
-    // read_timer_ bounds the request as a whole; a per-read timeout on the stream would
-    // restart with every chunk.
-    stream_.expires_never();
-    stream_expiry_set_ = false;
-  }
-  arm_read_deadline();
-  stream_.async_read_some(
+  // deadline_ bounds the request as a whole; a per-read timeout would restart with every
+  // chunk.
+  socket_.async_read_some(
       buffer_.prepare(beast::read_size(buffer_, max_read_size)),
       beast::bind_front_handler(&session::on_request_bytes, shared_from_this()));
 }
 
-void session::arm_read_deadline() {
-  // A wait already under way re-reads deadline_ when it fires, extended or not.
-  if (read_timer_waiting_) return;
-  read_timer_waiting_ = true;
-  read_timer_.expires_at(deadline_);
-  read_timer_.async_wait(beast::bind_front_handler(&session::on_read_deadline, shared_from_this()));
+void session::set_deadline(std::chrono::steady_clock::time_point when) {
+  deadline_ = when;
+  arm_deadline_timer();
 }
 
-void session::on_read_deadline(beast::error_code /*ec*/) {
+void session::arm_deadline_timer() {
+  // A wait under way expires no later than deadline_ (see tick_), and looks again then.
+  if (deadline_timer_waiting_ || phase_ == phase::closing) return;
+  deadline_timer_waiting_ = true;
+  deadline_timer_.expires_at(std::min(deadline_, std::chrono::steady_clock::now() + tick_));
+  deadline_timer_.async_wait(
+      beast::bind_front_handler(&session::on_deadline_timer, shared_from_this()));
+}
+
+void session::on_deadline_timer(beast::error_code /*ec*/) {
   // Fired or cancelled alike: deadline_ and the phase decide what happens.
-  read_timer_waiting_ = false;
-  if (phase_ != phase::reading) return;
+  deadline_timer_waiting_ = false;
+  if (phase_ == phase::closing) return;
   if (std::chrono::steady_clock::now() < deadline_) {
-    arm_read_deadline();
+    arm_deadline_timer();
     return;
   }
-  // The pending read (or 100-continue write) completes with an error and sees the flag.
-  read_timed_out_ = true;
+  on_deadline_passed();
+}
+
+void session::on_deadline_passed() {
   beast::error_code ignored;
-  stream_.socket().cancel(ignored);
+  switch (phase_) {
+    case phase::idle:
+      spdlog::debug("closing idle connection from {}", remote_);
+      close();
+      return;
+    case phase::reading:
+      // The pending read (or 100-continue write) completes with an error and sees the flag.
+      read_timed_out_ = true;
+      socket_.cancel(ignored);
+      return;
+    case phase::busy:
+      if (delaying_) return;  // deadline_ is set when the write starts
+      write_timed_out_ = true;
+      socket_.cancel(ignored);
+      return;
+    case phase::lingering:
+      close();
+      return;
+    case phase::closing:
+      return;
+  }
 }
 
 void session::drop_late_request() {
@@ -438,6 +486,7 @@ void session::fail_request(error_code code, std::string message) {
 
 void session::send(response&& res) {
   phase_ = phase::busy;
+  write_timed_out_ = false;
   pending_ = std::move(res);
   if (hub_->shutting_down()) keep_alive_ = false;
   try {
@@ -460,6 +509,7 @@ void session::send(response&& res) {
 void session::on_delay_done(beast::error_code /*ec*/) {
   // Expired, or cancelled by a shutdown: either way the response goes out now.
   delaying_ = false;
+  inline_budget_ = max_inline_exchanges;
   write_some();
 }
 
@@ -503,21 +553,35 @@ void session::build_wire_response() {
 void session::write_some() {
   // Per chunk again: an archive of gigabytes may take long, a client that stops reading
   // may not.
-  stream_.expires_after(hub_->settings().write_timeout);
-  stream_expiry_set_ = true;
+  set_deadline(std::chrono::steady_clock::now() + hub_->settings().write_timeout);
   const auto payload = pending_.payload();
   const std::array<asio::const_buffer, 2> pieces{
       asio::buffer(head_) + std::min(written_, head_.size()),
       asio::buffer(payload.data(), payload.size()) +
           (written_ > head_.size() ? written_ - head_.size() : 0)};
-  stream_.async_write_some(pieces,
-                           beast::bind_front_handler(&session::on_write_some, shared_from_this()));
+  if (written_ == 0) {
+    // The socket usually takes a whole small response at once.
+    beast::error_code ec;
+    const auto bytes = socket_.write_some(pieces, ec);
+    if (ec != asio::error::would_block) {
+      on_write_some(ec, bytes);
+      return;
+    }
+  }
+  socket_.async_write_some(pieces,
+                           beast::bind_front_handler(&session::on_async_write, shared_from_this()));
+}
+
+void session::on_async_write(beast::error_code ec, std::size_t bytes) {
+  inline_budget_ = max_inline_exchanges;
+  on_write_some(ec, bytes);
 }
 
 void session::on_write_some(beast::error_code ec, std::size_t bytes) {
   if (ec) {
-    spdlog::info("response to {} {} from {} not delivered: {}", method_, target_, remote_,
-                 ec.message());
+    spdlog::info(
+        "response to {} {} from {} not delivered: {}", method_, target_, remote_,
+        write_timed_out_ ? std::string("not taken within the write timeout") : ec.message());
     finish_exchange(false);
     return;
   }
@@ -561,38 +625,45 @@ void session::finish_exchange(bool written) {
 }
 
 void session::close() {
+  if (phase_ == phase::closing) return;
   phase_ = phase::closing;
   // A pending deadline wait holds the session alive; let it go now.
-  if (read_timer_waiting_) read_timer_.cancel();
+  if (deadline_timer_waiting_) deadline_timer_.cancel();
   beast::error_code ec;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  stream_.close();
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  socket_.close(ec);
 }
 
 void session::linger_close() {
   // The client may still be sending a body we refused. Closing with unread bytes makes
   // the kernel send RST, which can destroy the error response before the client reads
   // it; so half-close and discard input for a short while first.
-  phase_ = phase::closing;
-  if (read_timer_waiting_) read_timer_.cancel();
+  phase_ = phase::lingering;
   beast::error_code ec;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   if (ec) {
-    stream_.close();
+    close();
     return;
   }
-  stream_.expires_after(std::min(max_linger, hub_->settings().read_timeout));
-  stream_expiry_set_ = true;
-  stream_.async_read_some(asio::buffer(drain_),
+  // Shorter than tick_ ahead, so a wait under way is moved in: cancelled, it re-arms
+  // itself at the new deadline.
+  deadline_ = std::chrono::steady_clock::now() + std::min<std::chrono::steady_clock::duration>(
+                                                     max_linger, hub_->settings().read_timeout);
+  if (deadline_timer_waiting_) {
+    deadline_timer_.cancel();
+  } else {
+    arm_deadline_timer();
+  }
+  socket_.async_read_some(asio::buffer(drain_),
                           beast::bind_front_handler(&session::on_drain, shared_from_this()));
 }
 
 void session::on_drain(beast::error_code ec, std::size_t /*bytes*/) {
-  if (ec) {
-    stream_.close();
+  if (ec || phase_ != phase::lingering) {
+    close();
     return;
   }
-  stream_.async_read_some(asio::buffer(drain_),
+  socket_.async_read_some(asio::buffer(drain_),
                           beast::bind_front_handler(&session::on_drain, shared_from_this()));
 }
 

@@ -83,7 +83,7 @@ vault_access store::access_facts(const scope& where, const std::string& vault_na
                                      *vault.lock->expiration_date > now);
   out.has_access_policy = vault.access_policy.has_value();
   out.policy_revision = vault.policy_revision;
-  if (!out.lock_in_force && !out.has_access_policy) return out;
+  if (known_revision == flags_only || (!out.lock_in_force && !out.has_access_policy)) return out;
   if (known_revision != vault.policy_revision) {
     out.texts = true;
     if (out.lock_in_force) out.lock_policy = vault.lock->policy;

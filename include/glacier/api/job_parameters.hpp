@@ -35,6 +35,10 @@ struct raw_job_parameters {
 /// JSON type is a SerializationException naming the field.
 raw_job_parameters read_job_parameters_json(std::string_view body);
 
+/// read_job_parameters_json through a DOM only: the definition the fast reader of
+/// plain_job_parameters.hpp is checked against.
+raw_job_parameters read_job_parameters_dom(std::string_view body);
+
 /// Reads the seed's query-parameter form (spec Part 1 §2): Type, Tier, ArchiveId, ...,
 /// with StartDate, EndDate, Limit and Marker filling InventoryRetrievalParameters.
 raw_job_parameters read_job_parameters_query(const boost::urls::url_view& url);

@@ -4,10 +4,8 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/message.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -74,6 +72,16 @@ class session_hub {
 /// straight from their shared buffer). Every failure is handled with error codes; nothing
 /// thrown leaves a completion handler.
 ///
+/// As nginx does, a response is first written, and the next request first read, with a
+/// plain non-blocking call on the socket; only when the socket cannot take or give bytes
+/// now does the session start an asynchronous operation. So a keep-alive exchange whose
+/// bytes are ready costs two system calls and no completion handler. At most
+/// max_inline_exchanges requests are served that way in a row before the session yields to
+/// the other connections of its thread.
+///
+/// Every deadline (idle, request, write, linger) is one time point, deadline_, watched by
+/// one timer wait that is not re-armed per request: see arm_deadline_timer.
+///
 /// A request's line and headers (at most max_header_bytes in all) must arrive within
 /// read_timeout of its first byte. The body shares that deadline, which moves to
 /// now + read_timeout each time another body_bytes_per_window() bytes have arrived since it
@@ -97,11 +105,13 @@ class session : public std::enable_shared_from_this<session> {
   using parser_type = request_parser;
 
   // idle: waiting for the first byte of a request, so a shutdown may close at once.
-  // reading: the request has started; read_timer_ enforces its deadline.
+  // reading: the request has started; deadline_ bounds it as a whole.
   // busy: the request is complete (or refused) and its response is under way.
-  enum class phase { idle, reading, busy, closing };
+  // lingering: the response to a refused request is out; input is drained until linger ends.
+  enum class phase { idle, reading, busy, lingering, closing };
 
   void await_request();
+  void on_idle_read(boost::beast::error_code ec, std::size_t bytes);
   void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
   void read_header();
   void parse_header();
@@ -111,8 +121,10 @@ class session : public std::enable_shared_from_this<session> {
   void read_body();
   void on_body_error(boost::beast::error_code ec);
   void read_more();
-  void arm_read_deadline();
-  void on_read_deadline(boost::beast::error_code ec);
+  void set_deadline(std::chrono::steady_clock::time_point when);
+  void arm_deadline_timer();
+  void on_deadline_timer(boost::beast::error_code ec);
+  void on_deadline_passed();
   void drop_late_request();
   void handle_request();
   void fail_request(error_code code, std::string message);
@@ -120,6 +132,7 @@ class session : public std::enable_shared_from_this<session> {
   void on_delay_done(boost::beast::error_code ec);
   void build_wire_response();
   void write_some();
+  void on_async_write(boost::beast::error_code ec, std::size_t bytes);
   void on_write_some(boost::beast::error_code ec, std::size_t bytes);
   void finish_exchange(bool written);
   void close();
@@ -129,24 +142,25 @@ class session : public std::enable_shared_from_this<session> {
   response safe_error_response(error_code code, std::string_view message);
 
   std::shared_ptr<session_hub> hub_;
-  boost::beast::tcp_stream stream_;
+  boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
   std::optional<parser_type> parser_;
-  std::optional<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
   response pending_;         // owns the body (or its shared bytes) until the write completes
   std::string head_;         // the response's status line and headers, reused per response
   std::size_t written_ = 0;  // bytes of head_ and then the payload already sent
   boost::asio::steady_timer delay_timer_;  // injected latency, waited without a thread
-  // One wait per read deadline, not per read: extending deadline_ costs nothing, and the
-  // timer only looks at it again when it fires.
-  boost::asio::steady_timer read_timer_;
+  // Watches deadline_. Its expiry is never later than deadline_: each deadline is set at
+  // least tick_ (the shortest timeout) ahead, and a wait is armed at most tick_ ahead, so
+  // moving deadline_ needs no timer call, and the wait re-arms itself when it fires early.
+  boost::asio::steady_timer deadline_timer_;
+  const std::chrono::steady_clock::duration tick_;
   std::array<char, 4096> drain_{};
   std::string remote_;
   std::string remote_address_;  // the client's IP, handed to every request
   std::string method_;
   std::string target_;
   std::chrono::steady_clock::time_point started_;
-  std::chrono::steady_clock::time_point deadline_;  // the current request must arrive by then
+  std::chrono::steady_clock::time_point deadline_;  // what phase_ waits for must happen by then
   std::uint64_t window_bytes_ = 0;                  // body bytes since deadline_ last moved
   std::size_t header_budget_ = 0;  // header bytes the current request may still send
   unsigned version_ = 11;
@@ -154,9 +168,10 @@ class session : public std::enable_shared_from_this<session> {
   bool keep_alive_ = false;
   bool linger_ = false;    // close with a drain so an early error response is not lost to RST
   bool delaying_ = false;  // the response waits on delay_timer_
-  bool read_timer_waiting_ = false;
+  bool deadline_timer_waiting_ = false;
   bool read_timed_out_ = false;
-  bool stream_expiry_set_ = false;  // stream_'s own timeout is armed (idle wait, writes)
+  bool write_timed_out_ = false;
+  int inline_budget_ = 0;  // exchanges this session may still serve without yielding
   phase phase_ = phase::idle;
 };
 

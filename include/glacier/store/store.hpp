@@ -212,7 +212,9 @@ class store {
   void abort_lock(const scope& where, const std::string& vault);
 
   /// The vault's policies for authorizing a request: texts only when `known_revision` is
-  /// not the current policy revision, tags only with `with_tags`. No vault: exists false.
+  /// not the current policy revision (never for `flags_only`), tags only with `with_tags`.
+  /// No vault: exists false.
+  static constexpr std::uint64_t flags_only = ~std::uint64_t{0};
   vault_access access_facts(const scope& where, const std::string& vault,
                             std::uint64_t known_revision, bool with_tags) const;
   /// The CreationDate of archive `id` when the vault holds it (glacier:ArchiveAgeInDays).
