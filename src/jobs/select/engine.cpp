@@ -60,6 +60,13 @@ std::unique_ptr<sqlite3, database_closer> open_database(const std::atomic<bool>*
                        "A value grew past 1 MB in record " + std::to_string(record));
   }
   auto [name, message] = error_of(sqlite3_errmsg(db));
+  // SQLite's own LIKE errors (messages without an s3_* function's code): an ESCAPE that is
+  // not one character (one taken from the record; a literal one is refused at initiation),
+  // a pattern over 50,000 bytes.
+  if (name == "InternalError" &&
+      (message.find("ESCAPE") != std::string::npos || message.find("LIKE") != std::string::npos)) {
+    name = "LikeInvalidInputs";
+  }
   throw select_error(name, message + " (record " + std::to_string(record) + ")");
 }
 
@@ -109,6 +116,14 @@ query_result run_query(std::string_view archive, const select_request& request, 
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v3(db.get(), compiled.sql.c_str(), static_cast<int>(compiled.sql.size()),
                            SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK) {
+      // The parser's limits keep these rare: an expression SQLite finds too deep to parse.
+      const std::string why = sqlite3_errmsg(db.get());
+      if (why.find("stack overflow") != std::string::npos ||
+          why.find("too large") != std::string::npos) {
+        throw select_error(
+            "MaxOperatorsExceeded",
+            "Failed to parse the SQL expression; reduce its complexity (" + why + ")");
+      }
       throw select_error("UnsupportedSqlStructure",
                          std::string("The query cannot be evaluated: ") + sqlite3_errmsg(db.get()));
     }

@@ -125,11 +125,16 @@ class lexer {
   }
 
  private:
-  // 1-based character position of at_ (UTF-8 continuation bytes are not characters).
-  std::size_t column() const {
-    return 1 + static_cast<std::size_t>(std::count_if(
-                   text_.begin(), text_.begin() + static_cast<std::ptrdiff_t>(at_),
-                   [](char ch) { return (static_cast<unsigned char>(ch) & 0xc0) != 0x80; }));
+  // 1-based character position of at_ (UTF-8 continuation bytes are not characters),
+  // counted on from the last call: at_ only moves forward, and counting from the start
+  // for every token would make a 128,000-character expression quadratic.
+  std::size_t column() {
+    characters_ += static_cast<std::size_t>(
+        std::count_if(text_.begin() + static_cast<std::ptrdiff_t>(counted_),
+                      text_.begin() + static_cast<std::ptrdiff_t>(at_),
+                      [](char ch) { return (static_cast<unsigned char>(ch) & 0xc0) != 0x80; }));
+    counted_ = at_;
+    return 1 + characters_;
   }
 
   void skip_space() {
@@ -229,6 +234,8 @@ class lexer {
 
   std::string_view text_;
   std::size_t at_ = 0;
+  std::size_t counted_ = 0;     // column() has counted the characters before this byte
+  std::size_t characters_ = 0;  // ... and found this many
 };
 
 bool is_positional(std::string_view name) {
@@ -303,7 +310,8 @@ class parser {
     const auto table = next();
     if (table.kind != token_kind::identifier) {
       if (table.kind == token_kind::symbol && table.text == "(") {
-        unsupported(table, "Subqueries are not supported by Glacier Select");
+        unsupported(table, "Subqueries are not supported by Glacier Select",
+                    "ParseUnsupportedSelect");
       }
       unexpected(table);
     }
@@ -318,7 +326,7 @@ class parser {
     }
     if (symbol(",") || keyword("join") || keyword("inner") || keyword("left") || keyword("cross") ||
         keyword("right") || keyword("full")) {
-      unsupported(peek(), "Joins are not supported by Glacier Select");
+      unsupported(peek(), "Joins are not supported by Glacier Select", "ParseMalformedJoin");
     }
     if (keyword("where")) {
       next();
@@ -355,14 +363,17 @@ class parser {
                          "The expression ended where more was expected" + where(t));
     }
     if (is_reserved(t)) {
-      throw select_error("ParseUnexpectedKeyword",
+      throw select_error("ParseUnExpectedKeyword",
                          "Unexpected keyword " + t.text + where(t) +
                              " (a column named like a keyword must be written in double quotes)");
     }
     throw select_error("ParseUnexpectedToken", "Unexpected token " + describe(t) + where(t));
   }
-  [[noreturn]] static void unsupported(const token& t, const std::string& what) {
-    throw select_error("UnsupportedSyntax", what + where(t));
+  /// Refuses what Glacier Select does not have, with S3 Select's code for it where it has
+  /// one (ParseUnsupportedCase, ParseMalformedJoin, ...), else UnsupportedSyntax.
+  [[noreturn]] static void unsupported(const token& t, const std::string& what,
+                                       const char* code = "UnsupportedSyntax") {
+    throw select_error(code, what + where(t));
   }
 
   void expect_keyword(std::string_view word) {
@@ -395,18 +406,44 @@ class parser {
   }
 
   void refuse_trailing_clause() {
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> clauses{{
-        {"limit", "LIMIT is not supported by Glacier Select (it is S3 Select's only)"},
-        {"group", "GROUP BY is not supported by Glacier Select"},
-        {"order", "ORDER BY is not supported by Glacier Select"},
-        {"having", "HAVING is not supported by Glacier Select"},
-        {"union", "UNION is not supported by Glacier Select"},
-        {"intersect", "INTERSECT is not supported by Glacier Select"},
-        {"except", "EXCEPT is not supported by Glacier Select"},
+    struct clause {
+      std::string_view word;
+      std::string_view message;
+      const char* code;
+    };
+    static constexpr std::array<clause, 7> clauses{{
+        {"limit", "LIMIT is not supported by Glacier Select (it is S3 Select's only)",
+         "UnsupportedSyntax"},
+        {"group", "GROUP BY is not supported by Glacier Select", "ParseExpectedIdentForGroupName"},
+        {"order", "ORDER BY is not supported by Glacier Select", "UnsupportedSyntax"},
+        {"having", "HAVING is not supported by Glacier Select", "UnsupportedSyntax"},
+        {"union", "UNION is not supported by Glacier Select", "UnsupportedSyntax"},
+        {"intersect", "INTERSECT is not supported by Glacier Select", "UnsupportedSyntax"},
+        {"except", "EXCEPT is not supported by Glacier Select", "UnsupportedSyntax"},
     }};
-    for (const auto& [word, message] : clauses) {
-      if (keyword(word)) unsupported(peek(), std::string(message));
+    for (const auto& c : clauses) {
+      if (keyword(c.word)) unsupported(peek(), std::string(c.message), c.code);
     }
+  }
+
+  static std::string nesting_message() {
+    return "The expression nests parentheses, function calls, NOT or unary minus more than " +
+           std::to_string(max_nesting) + " deep";
+  }
+
+  // Makes `child` an operand of `parent`, keeping the tree at most max_tree_depth deep:
+  // the checks, the translation and the tree's destruction walk it recursively (also on
+  // request threads), and SQLite refuses expressions nested over 1000 deep.
+  static void adopt(node& parent, std::unique_ptr<node> child) {
+    parent.depth = std::max(parent.depth, child->depth + 1);
+    if (parent.depth > max_tree_depth) {
+      throw select_error("MaxOperatorsExceeded", "The expression has operators nested more than " +
+                                                     std::to_string(max_tree_depth) + " deep" +
+                                                     at_character(parent.offset) +
+                                                     "; use fewer operators (IN for "
+                                                     "a list of alternatives)");
+    }
+    parent.args.push_back(std::move(child));
   }
 
   std::unique_ptr<node> make(node_kind kind, const token& at) {
@@ -419,15 +456,14 @@ class parser {
                                std::unique_ptr<node> right) {
     auto n = make(node_kind::binary, at);
     n->text = std::move(op);
-    n->args.push_back(std::move(left));
-    n->args.push_back(std::move(right));
+    adopt(*n, std::move(left));
+    adopt(*n, std::move(right));
     return n;
   }
 
   std::unique_ptr<node> expression() {
-    if (++depth_ > 200) {
-      throw select_error("ParseUnsupportedSyntax",
-                         "The expression nests too deeply" + where(peek()));
+    if (++depth_ > max_nesting) {
+      throw select_error("MaxOperatorsExceeded", nesting_message() + where(peek()));
     }
     auto e = or_expression();
     --depth_;
@@ -455,11 +491,11 @@ class parser {
   std::unique_ptr<node> not_expression() {
     if (keyword("not")) {
       const auto op = next();
-      if (++depth_ > 200) {
-        throw select_error("ParseUnsupportedSyntax", "The expression nests too deeply" + where(op));
+      if (++depth_ > max_nesting) {
+        throw select_error("MaxOperatorsExceeded", nesting_message() + where(op));
       }
       auto n = make(node_kind::logical_not, op);
-      n->args.push_back(not_expression());
+      adopt(*n, not_expression());
       --depth_;
       return n;
     }
@@ -492,36 +528,39 @@ class parser {
     if (keyword("like")) {
       auto n = make(node_kind::like, next());
       n->negated = negated;
-      n->args.push_back(std::move(value));
-      n->args.push_back(additive());
+      adopt(*n, std::move(value));
+      adopt(*n, additive());
       if (keyword("escape")) {
         next();
-        n->args.push_back(additive());
+        adopt(*n, additive());
       }
       return n;
     }
     if (keyword("between")) {
       auto n = make(node_kind::between, next());
       n->negated = negated;
-      n->args.push_back(std::move(value));
-      n->args.push_back(additive());
+      adopt(*n, std::move(value));
+      adopt(*n, additive());
       if (!keyword("and")) {
         throw select_error("ParseExpectedKeyword",
                            "Expected AND in BETWEEN but found " + describe(peek()) + where(peek()));
       }
       next();
-      n->args.push_back(additive());
+      adopt(*n, additive());
       return n;
     }
     if (keyword("in")) {
       auto n = make(node_kind::in_list, next());
       n->negated = negated;
-      n->args.push_back(std::move(value));
+      adopt(*n, std::move(value));
       expect_symbol("(");
-      if (keyword("select")) unsupported(peek(), "Subqueries are not supported by Glacier Select");
+      if (keyword("select")) {
+        unsupported(peek(), "Subqueries are not supported by Glacier Select",
+                    "ParseUnsupportedSelect");
+      }
       do {
         if (symbol(",")) next();
-        n->args.push_back(expression());
+        adopt(*n, expression());
       } while (symbol(","));
       expect_symbol(")");
       return n;
@@ -539,7 +578,7 @@ class parser {
                                                        describe(peek()) + where(peek()));
       }
       next();
-      n->args.push_back(std::move(value));
+      adopt(*n, std::move(value));
       return n;
     }
     return value;
@@ -566,14 +605,14 @@ class parser {
   std::unique_ptr<node> unary() {
     if (symbol("-") || symbol("+")) {
       const auto op = next();
-      if (++depth_ > 200) {
-        throw select_error("ParseUnsupportedSyntax", "The expression nests too deeply" + where(op));
+      if (++depth_ > max_nesting) {
+        throw select_error("MaxOperatorsExceeded", nesting_message() + where(op));
       }
       auto operand = unary();
       --depth_;
       if (op.text == "+") return operand;
       auto n = make(node_kind::negate, op);
-      n->args.push_back(std::move(operand));
+      adopt(*n, std::move(operand));
       return n;
     }
     return primary();
@@ -606,8 +645,10 @@ class parser {
       case token_kind::symbol:
         if (t.text == "(") {
           next();
-          if (keyword("select"))
-            unsupported(peek(), "Subqueries are not supported by Glacier Select");
+          if (keyword("select")) {
+            unsupported(peek(), "Subqueries are not supported by Glacier Select",
+                        "ParseUnsupportedSelect");
+          }
           auto e = expression();
           expect_symbol(")");
           return e;
@@ -633,8 +674,12 @@ class parser {
       next();
       return make(word == "null" ? node_kind::null_literal : node_kind::missing_literal, t);
     }
-    if (word == "select") unsupported(t, "Subqueries are not supported by Glacier Select");
-    if (word == "case") unsupported(t, "CASE is not supported by Glacier Select");
+    if (word == "select") {
+      unsupported(t, "Subqueries are not supported by Glacier Select", "ParseUnsupportedSelect");
+    }
+    if (word == "case") {
+      unsupported(t, "CASE is not supported by Glacier Select", "ParseUnsupportedCase");
+    }
     if (peek(1).kind == token_kind::symbol && peek(1).text == "(") return call();
     if (peek(1).kind == token_kind::symbol && peek(1).text == ".") {
       if (is_reserved(t)) unexpected(t);
@@ -702,7 +747,7 @@ class parser {
     n->text = name;
     if (name == "cast") {
       n->kind = node_kind::cast;
-      n->args.push_back(expression());
+      adopt(*n, expression());
       if (!keyword("as")) {
         throw select_error("ParseExpectedKeyword",
                            "Expected AS in CAST but found " + describe(peek()) + where(peek()));
@@ -710,14 +755,14 @@ class parser {
       next();
       n->text = type_name();
     } else if (name == "substring") {
-      n->args.push_back(expression());
+      adopt(*n, expression());
       const bool from = keyword("from");
       if (!from && !symbol(",")) expect_symbol(",");
       next();
-      n->args.push_back(expression());
+      adopt(*n, expression());
       if ((from && keyword("for")) || (!from && symbol(","))) {
         next();
-        n->args.push_back(expression());
+        adopt(*n, expression());
       }
     } else if (name == "trim") {
       trim_arguments(*n);
@@ -728,13 +773,13 @@ class parser {
                                                        describe(peek()) + where(peek()));
       }
       next();
-      n->args.push_back(expression());
+      adopt(*n, expression());
     } else if (name == "date_add" || name == "date_diff") {
       n->part = date_part(false);
       expect_symbol(",");
-      n->args.push_back(expression());
+      adopt(*n, expression());
       expect_symbol(",");
-      n->args.push_back(expression());
+      adopt(*n, expression());
     } else {
       const auto info = std::find_if(plain_functions.begin(), plain_functions.end(),
                                      [&](const function_info& f) { return f.name == name; });
@@ -745,7 +790,7 @@ class parser {
       if (!symbol(")")) {
         do {
           if (symbol(",")) next();
-          n->args.push_back(expression());
+          adopt(*n, expression());
         } while (symbol(","));
       }
       if (n->args.size() < info->min_args || n->args.size() > info->max_args) {
@@ -766,10 +811,10 @@ class parser {
     if (!keyword("from")) characters = expression();
     if (keyword("from")) {
       next();
-      n.args.push_back(expression());
-      if (characters) n.args.push_back(std::move(characters));
+      adopt(n, expression());
+      if (characters) adopt(n, std::move(characters));
     } else if (characters && n.part == "both" && n.args.empty()) {
-      n.args.push_back(std::move(characters));  // TRIM(s)
+      adopt(n, std::move(characters));  // TRIM(s)
     } else {
       throw select_error("ParseExpectedKeyword",
                          "Expected FROM in TRIM but found " + describe(peek()) + where(peek()));
@@ -819,8 +864,20 @@ class parser {
   int depth_ = 0;
 };
 
+std::size_t character_count(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  }));
+}
+
 void check_node(const node& n, const query& q, csv_header_mode header, bool& names,
                 bool& positions) {
+  if (n.kind == node_kind::like && n.args.size() == 3 &&
+      n.args[2]->kind == node_kind::string_literal && character_count(n.args[2]->text) != 1) {
+    throw select_error("LikeInvalidInputs", "The ESCAPE of LIKE must be one character, not '" +
+                                                n.args[2]->text + "'" +
+                                                at_character(n.args[2]->offset));
+  }
   if (n.kind == node_kind::column) {
     if (n.qualifier) {
       const auto& expected = q.alias ? *q.alias : q.table;
@@ -843,7 +900,7 @@ void check_node(const node& n, const query& q, csv_header_mode header, bool& nam
       positions = true;
     } else {
       if (header != csv_header_mode::use) {
-        throw select_error("MissingHeaders",
+        throw select_error("EvaluatorBindingDoesNotExist",
                            "Column name " + n.text + at_character(n.offset) +
                                " needs FileHeaderInfo USE; with NONE or IGNORE refer to columns "
                                "by position (_1, _2, ...)");

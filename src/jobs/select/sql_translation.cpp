@@ -72,7 +72,29 @@ std::string double_literal(double value, const node& n) {
 struct emitted {
   std::string sql;
   value_type type;
+  /// For "(a OR b)", "(a AND b)", "(a + b)" (also -) and "(a * b)": which chain it heads, so
+  /// that a longer chain extends it inside the same parentheses. SQLite's parser overflows
+  /// past about 100 nested parentheses; a chain of 400 ORs stays one level deep this way.
+  int chain = 0;
 };
+
+// The chain an operator continues (left-associative operators of one precedence level).
+int chain_of(const std::string& op) {
+  if (op == "OR") return 1;
+  if (op == "AND") return 2;
+  if (op == "+" || op == "-") return 3;
+  if (op == "*") return 4;
+  return 0;
+}
+
+// "(left op right)", or, when `left` heads the same chain, the chain one operand longer.
+std::string chained(const emitted& left, int chain, const std::string& op,
+                    const std::string& right) {
+  const auto inner = chain != 0 && left.chain == chain
+                         ? std::string_view(left.sql).substr(1, left.sql.size() - 2)
+                         : std::string_view(left.sql);
+  return "(" + std::string(inner) + " " + op + " " + right + ")";
+}
 
 class translator {
  public:
@@ -233,9 +255,9 @@ class translator {
     auto left = emit(*n.args[0]);
     auto right = emit(*n.args[1]);
     if (op == "AND" || op == "OR") {
-      return {"(" + as_bool(std::move(left), n, op.c_str()).sql + " " + op + " " +
-                  as_bool(std::move(right), n, op.c_str()).sql + ")",
-              value_type::boolean};
+      const auto l = as_bool(std::move(left), n, op.c_str());
+      return {chained(l, chain_of(op), op, as_bool(std::move(right), n, op.c_str()).sql),
+              value_type::boolean, chain_of(op)};
     }
     if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%") {
       left = as_number(std::move(left), n, "Arithmetic");
@@ -247,7 +269,7 @@ class translator {
         return {std::string(op == "/" ? "s3_div(" : "s3_mod(") + left.sql + ", " + right.sql + ")",
                 type};
       }
-      return {"(" + left.sql + " " + op + " " + right.sql + ")", type};
+      return {chained(left, chain_of(op), op, right.sql), type, chain_of(op)};
     }
     const auto d = domain({&left, &right}, n, true);
     return {"(" + coerce(std::move(left), d).sql + " " + op + " " +
@@ -314,6 +336,37 @@ class translator {
     throw select_error("UnsupportedFunction", "Unsupported function " + name + at(n));
   }
 
+  // SQL that is true when `n` evaluates to MISSING rather than to a value or NULL. SQLite
+  // has one NULL for both, so this follows the dialect's rules statically: a CSV field is
+  // never NULL, so a column is MISSING exactly when it is bound as NULL (the record has no
+  // such field) or names no header; the NULL literal, COALESCE and NULLIF (which return
+  // NULL, never MISSING) and conditions are never MISSING; any other expression is MISSING
+  // when it is NULL because one of its operands is MISSING.
+  std::string missing_sql(const node& n) {
+    switch (n.kind) {
+      case node_kind::missing_literal:
+        return "1";
+      case node_kind::column: {
+        const auto e = column(n);
+        return e.type == value_type::null ? "1" : "(" + e.sql + " IS NULL)";
+      }
+      case node_kind::function:
+        if (n.text == "coalesce" || n.text == "nullif") return "0";
+        break;
+      case node_kind::is_null:
+        return "0";
+      default:
+        break;
+    }
+    std::string operands;
+    for (const auto& a : n.args) {
+      const auto m = missing_sql(*a);
+      if (m != "0") operands += (operands.empty() ? "" : " OR ") + m;
+    }
+    if (operands.empty()) return "0";
+    return "(" + emit(n).sql + " IS NULL AND (" + operands + "))";
+  }
+
   static value_type cast_target(const std::string& type) {
     if (type == "int") return value_type::integer;
     if (type == "float" || type == "decimal") return value_type::number;
@@ -351,9 +404,12 @@ class translator {
         return binary(n);
       case node_kind::logical_not:
         return {"(NOT " + as_bool(emit(*n.args[0]), n, "NOT").sql + ")", value_type::boolean};
-      case node_kind::is_null:
-        return {"(" + emit(*n.args[0]).sql + (n.negated ? " IS NOT NULL)" : " IS NULL)"),
-                value_type::boolean};
+      case node_kind::is_null: {
+        // IS NULL holds for NULL and MISSING alike; IS MISSING for MISSING only.
+        const auto test =
+            n.missing ? missing_sql(*n.args[0]) : "(" + emit(*n.args[0]).sql + " IS NULL)";
+        return {n.negated ? "(NOT " + test + ")" : test, value_type::boolean};
+      }
       case node_kind::between: {
         auto v = emit(*n.args[0]);
         auto lo = emit(*n.args[1]);

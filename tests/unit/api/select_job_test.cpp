@@ -278,7 +278,7 @@ TEST_F(select_job_api, checks_the_sql_at_initiation) {
   select["Expression"] = "SELECT * FROM archive LIMIT 1";
   expect_invalid(body(select), "Invalid Expression: UnsupportedSyntax: LIMIT");
   select["Expression"] = "SELECT s.name FROM archive s";
-  expect_invalid(body(select), "Invalid Expression: MissingHeaders: ");
+  expect_invalid(body(select), "Invalid Expression: EvaluatorBindingDoesNotExist: ");
   select["InputSerialization"]["csv"]["FileHeaderInfo"] = "USE";
   EXPECT_EQ(post(body(select)).status, 202u);
 }

@@ -57,6 +57,7 @@ struct node {
   bool missing = false;  ///< IS [NOT] MISSING rather than NULL
   std::optional<std::string> qualifier;  ///< the `s` of s._1 or s.name
   std::size_t offset = 0;                ///< 1-based character position in the expression
+  std::size_t depth = 1;                 ///< levels of the subtree this node heads
   std::vector<std::unique_ptr<node>> args;
 };
 
@@ -90,5 +91,14 @@ query parse_and_check(std::string_view expression, csv_header_mode header);
 
 /// The most columns a record may have (the developer guide's limit).
 inline constexpr std::size_t max_columns = 1'048'576;
+
+/// The deepest expression tree accepted (MaxOperatorsExceeded beyond): 448 ORs of
+/// comparisons pass. Well under SQLite's limit of 1000 for the translation, which can add a level
+/// per node.
+inline constexpr std::size_t max_tree_depth = 450;
+
+/// The most levels of parentheses, function calls, NOT and unary minus accepted inside one
+/// another (MaxOperatorsExceeded beyond): SQLite's parser takes about 30 nested calls.
+inline constexpr int max_nesting = 25;
 
 }  // namespace glacier::select

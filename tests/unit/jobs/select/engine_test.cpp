@@ -116,6 +116,27 @@ std::vector<query_case> cases() {
        "SELECT s._1, s._5, s._5 IS NULL, s._5 IS MISSING FROM archive s",
        {},
        "a,,true,true\n"},
+      {"null_is_not_missing",
+       "a\n",
+       "SELECT NULL IS MISSING, NULL IS NULL, MISSING IS NULL, MISSING IS MISSING, "
+       "s._1 IS NOT MISSING, s._2 IS NOT MISSING, NULL IS NOT MISSING FROM archive s",
+       {},
+       "false,true,true,true,true,false,true\n"},
+      {"missing_propagates_but_coalesce_and_nullif_give_null",
+       "a,1\n",
+       "SELECT UPPER(s._3) IS MISSING, CAST(s._2 AS INT) + 1 IS MISSING, "
+       "NULLIF(s._1, 'a') IS MISSING, NULLIF(s._1, 'a') IS NULL, "
+       "COALESCE(s._3, s._4) IS MISSING, COALESCE(s._3, s._4) IS NULL FROM archive s",
+       {},
+       "true,false,false,true,false,true\n"},
+      {"an_unknown_header_name_is_missing", people,
+       "SELECT s.Nickname IS MISSING, s.Id IS MISSING FROM archive s WHERE s.Id = '1'", use_header,
+       "true,false\n"},
+      {"where_is_missing_selects_short_records",
+       "a,b\nc\nd,e\n",
+       "SELECT s._1 FROM archive s WHERE s._2 IS MISSING",
+       {},
+       "c\n"},
       {"an_empty_field_is_not_null",
        "a,,c\n",
        "SELECT s._2 IS NULL, s._2 = '', CHAR_LENGTH(s._2) FROM archive s",
@@ -396,6 +417,11 @@ std::vector<error_case> error_cases() {
        {},
        "EvaluatorInvalidTimestampFormatPattern"},
       {"a_bad_timestamp_literal", "x\n", "SELECT `2010-13T` FROM archive", {}, "ValueParseFailure"},
+      {"a_like_escape_from_the_record_that_is_two_characters",
+       "ab,%%\n",
+       "SELECT * FROM archive s WHERE s._1 LIKE 'a' ESCAPE s._2",
+       {},
+       "LikeInvalidInputs"},
   };
 }
 
@@ -445,6 +471,26 @@ TEST(select_engine, a_stop_interrupts_the_query) {
   } catch (const select::select_error& e) {
     EXPECT_EQ(e.code(), "Interrupted");
   }
+}
+
+TEST(select_engine, the_deepest_accepted_chain_runs_in_sqlite) {
+  // The parser's depth limit keeps the translation under SQLite's own limit of 1000.
+  std::string sql = "SELECT s._1 FROM archive s WHERE CAST(s._1 AS INT) = 0";
+  for (int i = 1; i < 447; ++i) sql += " OR CAST(s._1 AS INT) + 0 = " + std::to_string(i);
+  EXPECT_EQ(select_csv("5\n1000\n446\n", sql), "5\n446\n");
+}
+
+TEST(select_engine, the_deepest_accepted_nesting_runs_in_sqlite) {
+  // max_nesting levels: the SELECT-list expression, 23 SUBSTRINGs inside one another and a
+  // CHAR_LENGTH in the innermost, with operators of several precedence levels at each level;
+  // SQLite's parser takes it.
+  std::string value = "s._1";
+  for (int i = 2; i < select::max_nesting; ++i) {
+    value = "SUBSTRING(" + value + " FROM 1 FOR CHAR_LENGTH(s._1) * 1 + 0)";
+  }
+  EXPECT_EQ(select_csv("abc\n", "SELECT " + value + " FROM archive s WHERE NOT s._1 = 'x' AND " +
+                                    "CHAR_LENGTH(s._1) * 2 + 1 > 1 OR FALSE"),
+            "abc\n");
 }
 
 TEST(select_engine, error_messages_name_the_record) {
