@@ -89,13 +89,116 @@ def kept_objects(endpoint, job_id):
 
 
 def result_text(objects, path):
-    """The result parts (named by the manifest) joined, after checking the layout."""
+    """The result parts (named by the manifest) joined, after checking the layout of a job
+    that succeeded: job.txt, results/... and result_manifest.txt, no error_manifest.txt."""
+    assert path + "result_manifest.txt" in objects, sorted(objects)
+    assert path + "error_manifest.txt" not in objects, sorted(objects)
     manifest = objects[path + "result_manifest.txt"].decode()
     parts = [line.split("/", 3)[3] for line in manifest.splitlines()]
+    assert parts and all(key.startswith(path + "results/") for key in parts), manifest
+    assert sorted(objects) == sorted([path + "job.txt", path + "result_manifest.txt", *parts]), \
+        sorted(objects)
     return b"".join(objects[key] for key in parts)
 
 
-class SelectThroughAdminApiTest(ServerTestCase):
+def error_object(objects, path):
+    """The error object (named by the error manifest) of a job that failed, after checking
+    the layout: job.txt, errors/... and error_manifest.txt, no result_manifest.txt."""
+    assert path + "error_manifest.txt" in objects, sorted(objects)
+    assert path + "result_manifest.txt" not in objects, sorted(objects)
+    manifest = objects[path + "error_manifest.txt"].decode().splitlines()
+    keys = [line.split("/", 3)[3] for line in manifest]
+    assert len(keys) == 1 and keys[0].startswith(path + "errors/"), manifest
+    assert sorted(objects) == sorted([path + "job.txt", path + "error_manifest.txt", keys[0]]), \
+        sorted(objects)
+    return json.loads(objects[keys[0]])
+
+
+class Boto3SelectCases:
+    """Select jobs initiated with boto3 on CSV archives. A subclass starts the server and
+    says where the job's objects are read from: `objects(job_id, path)`, {key: bytes}."""
+
+    bucket = "results"
+
+    def upload(self, data):
+        vault = self.unique("select")
+        self.glacier.create_vault(vaultName=vault)
+        return vault, self.glacier.upload_archive(vaultName=vault, body=data)["archiveId"]
+
+    def run_select(self, data, expression, csv_input=None, csv_output=None):
+        vault, archive = self.upload(data)
+        started = start_select(self.glacier, vault, archive, expression, csv_input, csv_output,
+                               bucket=self.bucket)
+        job_id = started["jobId"]
+        self.assertEqual(started["jobOutputPath"], f"selects/{job_id}/")
+        description = wait_for_job(self.glacier, vault, job_id)
+        # DescribeJob says Completed only once every object is written.
+        return job_id, description, self.objects(job_id, f"selects/{job_id}/")
+
+    def test_header_names_where_and_cast(self):
+        job_id, d, objects = self.run_select(
+            PEOPLE, "SELECT s.Name, s.Age FROM archive s WHERE CAST(s.Age AS INT) > 30",
+            {"FileHeaderInfo": "USE"}, {})
+        self.assertEqual((d["StatusCode"], d["StatusMessage"], d["Action"]),
+                         ("Succeeded", "Succeeded", "Select"))
+        self.assertEqual(d["JobOutputPath"], f"selects/{job_id}/")
+        self.assertEqual(d["SelectParameters"]["Expression"],
+                         "SELECT s.Name, s.Age FROM archive s WHERE CAST(s.Age AS INT) > 30")
+        self.assertEqual(d["OutputLocation"], {"S3": {"BucketName": self.bucket,
+                                                      "Prefix": "selects"}})
+        path = f"selects/{job_id}/"
+        self.assertEqual(result_text(objects, path), b"Jane Doe,34\n\"Smith, John\",51\n")
+        job_txt = json.loads(objects[path + "job.txt"])
+        self.assertEqual((job_txt["JobId"], job_txt["Action"], job_txt["JobOutputPath"]),
+                         (job_id, "Select", path))
+
+    def test_no_header_quoted_fields_and_custom_delimiters(self):
+        data = b"a|'x|y'|1;b|'it''s'|2;c|plain|3;"
+        job_id, d, objects = self.run_select(
+            data, "SELECT s._2, s._1 FROM archive s WHERE s._3 <> '2' OR s._1 = 'b'",
+            {"FileHeaderInfo": "NONE", "FieldDelimiter": "|", "RecordDelimiter": ";",
+             "QuoteCharacter": "'", "QuoteEscapeCharacter": "'"},
+            {"FieldDelimiter": "\t", "QuoteFields": "ALWAYS"})
+        self.assertEqual(d["StatusCode"], "Succeeded", d)
+        self.assertEqual(result_text(objects, f"selects/{job_id}/"),
+                         b'"x|y"\t"a"\n"it\'s"\t"b"\n"plain"\t"c"\n')
+
+    def test_ignored_header_and_positions(self):
+        job_id, d, objects = self.run_select(
+            PEOPLE, "SELECT s._1 FROM archive s WHERE s._3 LIKE 'Sea%'",
+            {"FileHeaderInfo": "IGNORE"})
+        self.assertEqual(d["StatusCode"], "Succeeded", d)
+        self.assertEqual(result_text(objects, f"selects/{job_id}/"), b"1\n3\n")
+
+    def test_a_query_that_fails_on_a_record_ends_the_job_failed(self):
+        job_id, d, objects = self.run_select(PEOPLE, "SELECT CAST(s.Name AS INT) FROM archive s",
+                                             {"FileHeaderInfo": "USE"})
+        self.assertEqual(d["StatusCode"], "Failed")
+        self.assertTrue(d["StatusMessage"].startswith("CastFailed: "), d["StatusMessage"])
+        error = error_object(objects, f"selects/{job_id}/")
+        self.assertEqual(error["ErrorCode"], "CastFailed")
+        self.assertEqual("CastFailed: " + error["ErrorMessage"], d["StatusMessage"])
+
+    def test_csv_errors_end_the_job_failed(self):
+        for data, code in ((b'a,"open\nb,c\n', "CSVParsingError"),
+                           (b"a\n" + b"x" * (1024 * 1024 + 1) + b"\n", "OverMaxRecordSize")):
+            with self.subTest(code=code):
+                job_id, d, objects = self.run_select(data, "SELECT * FROM archive")
+                self.assertEqual(d["StatusCode"], "Failed")
+                self.assertTrue(d["StatusMessage"].startswith(code + ": "), d["StatusMessage"])
+                self.assertEqual(error_object(objects, f"selects/{job_id}/")["ErrorCode"], code)
+
+    def test_a_non_csv_archive_ends_the_job_failed(self):
+        gzip_bytes = bytes.fromhex("1f8b0800000000000003cb48cdc9c95728cf2fca49e102004d9f1d")
+        job_id, d, objects = self.run_select(gzip_bytes, "SELECT * FROM archive")
+        self.assertEqual(d["StatusCode"], "Failed")
+        self.assertTrue(d["StatusMessage"].startswith("InvalidTextEncoding: "),
+                        d["StatusMessage"])
+        error = error_object(objects, f"selects/{job_id}/")
+        self.assertEqual(error["ErrorCode"], "InvalidTextEncoding")
+
+
+class SelectThroughAdminApiTest(Boto3SelectCases, ServerTestCase):
     """boto3 without any S3: the output is kept and read back from the admin API."""
 
     server_delays_ms = {"Expedited": 50, "Standard": 100, "Bulk": 150}
@@ -105,56 +208,10 @@ class SelectThroughAdminApiTest(ServerTestCase):
         super().setUpClass()
         cls.glacier = glacier_client(cls.server.endpoint)
 
-    def upload(self, data):
-        vault = self.unique("select")
-        self.glacier.create_vault(vaultName=vault)
-        return vault, self.glacier.upload_archive(vaultName=vault, body=data)["archiveId"]
-
-    def run_select(self, data, expression, csv_input=None, csv_output=None):
-        vault, archive = self.upload(data)
-        started = start_select(self.glacier, vault, archive, expression, csv_input, csv_output)
-        job_id = started["jobId"]
-        self.assertEqual(started["jobOutputPath"], f"selects/{job_id}/")
-        description = wait_for_job(self.glacier, vault, job_id)
-        return job_id, description
-
-    def test_header_names_where_and_cast(self):
-        job_id, d = self.run_select(
-            PEOPLE, "SELECT s.Name, s.Age FROM archive s WHERE CAST(s.Age AS INT) > 30",
-            {"FileHeaderInfo": "USE"}, {})
-        self.assertEqual((d["StatusCode"], d["StatusMessage"], d["Action"]),
-                         ("Succeeded", "Succeeded", "Select"))
-        self.assertEqual(d["JobOutputPath"], f"selects/{job_id}/")
-        self.assertEqual(d["SelectParameters"]["Expression"],
-                         "SELECT s.Name, s.Age FROM archive s WHERE CAST(s.Age AS INT) > 30")
-        self.assertEqual(d["OutputLocation"], {"S3": {"BucketName": "results",
-                                                      "Prefix": "selects"}})
+    def objects(self, job_id, path):
         listing, objects = kept_objects(self.server.endpoint, job_id)
-        path = f"selects/{job_id}/"
-        self.assertEqual(listing["delivery"], "kept")
-        self.assertEqual(sorted(objects), [path + "job.txt", path + "result_manifest.txt",
-                                           path + "results/part-00000.csv"])
-        self.assertEqual(result_text(objects, path), b"Jane Doe,34\n\"Smith, John\",51\n")
-        self.assertEqual(json.loads(objects[path + "job.txt"])["JobId"], job_id)
-
-    def test_no_header_quoted_fields_and_custom_delimiters(self):
-        data = b"a|'x|y'|1;b|'it''s'|2;c|plain|3;"
-        job_id, d = self.run_select(
-            data, "SELECT s._2, s._1 FROM archive s WHERE s._3 <> '2' OR s._1 = 'b'",
-            {"FileHeaderInfo": "NONE", "FieldDelimiter": "|", "RecordDelimiter": ";",
-             "QuoteCharacter": "'", "QuoteEscapeCharacter": "'"},
-            {"FieldDelimiter": "\t", "QuoteFields": "ALWAYS"})
-        self.assertEqual(d["StatusCode"], "Succeeded", d)
-        _, objects = kept_objects(self.server.endpoint, job_id)
-        self.assertEqual(result_text(objects, f"selects/{job_id}/"),
-                         b'"x|y"\t"a"\n"it\'s"\t"b"\n"plain"\t"c"\n')
-
-    def test_ignored_header_and_positions(self):
-        job_id, d = self.run_select(PEOPLE, "SELECT s._1 FROM archive s WHERE s._3 LIKE 'Sea%'",
-                                    {"FileHeaderInfo": "IGNORE"})
-        self.assertEqual(d["StatusCode"], "Succeeded", d)
-        _, objects = kept_objects(self.server.endpoint, job_id)
-        self.assertEqual(result_text(objects, f"selects/{job_id}/"), b"1\n3\n")
+        self.assertEqual((listing["delivery"], listing["output_path"]), ("kept", path))
+        return objects
 
     def test_a_bad_query_is_refused_at_initiation(self):
         vault, archive = self.upload(PEOPLE)
@@ -169,25 +226,7 @@ class SelectThroughAdminApiTest(ServerTestCase):
                             error["Message"])
             self.assertEqual(raised.exception.response["ResponseMetadata"]["HTTPStatusCode"],
                              400)
-
-    def test_a_query_that_fails_on_a_record_ends_the_job_failed(self):
-        job_id, d = self.run_select(PEOPLE, "SELECT CAST(s.Name AS INT) FROM archive s",
-                                    {"FileHeaderInfo": "USE"})
-        self.assertEqual(d["StatusCode"], "Failed")
-        self.assertTrue(d["StatusMessage"].startswith("CastFailed: "), d["StatusMessage"])
-        _, objects = kept_objects(self.server.endpoint, job_id)
-        path = f"selects/{job_id}/"
-        self.assertIn(path + "error_manifest.txt", objects)
-        self.assertNotIn(path + "result_manifest.txt", objects)
-        error = json.loads(objects[path + "errors/error-00000.json"])
-        self.assertEqual(error["ErrorCode"], "CastFailed")
-
-    def test_a_non_csv_archive_ends_the_job_failed(self):
-        gzip_bytes = bytes.fromhex("1f8b0800000000000003cb48cdc9c95728cf2fca49e102004d9f1d")
-        job_id, d = self.run_select(gzip_bytes, "SELECT * FROM archive")
-        self.assertEqual(d["StatusCode"], "Failed")
-        self.assertTrue(d["StatusMessage"].startswith("InvalidTextEncoding: "),
-                        d["StatusMessage"])
+        self.assertEqual(self.glacier.list_jobs(vaultName=vault)["JobList"], [])
 
     def test_list_jobs_shows_the_select_members(self):
         vault, archive = self.upload(PEOPLE)
@@ -197,14 +236,17 @@ class SelectThroughAdminApiTest(ServerTestCase):
         self.assertEqual([j["JobId"] for j in jobs], [job_id])
         self.assertEqual(jobs[0]["JobOutputPath"], f"selects/{job_id}/")
         self.assertEqual(jobs[0]["SelectParameters"]["ExpressionType"], "SQL")
+        self.assertEqual(jobs[0]["OutputLocation"]["S3"]["BucketName"], "results")
 
 
-class SelectWithAwsCliTest(AwsCliTestCase):
-    """The AWS CLI initiates select jobs from a --job-parameters file."""
+class AwsCliSelectCases:
+    """Select jobs initiated with the AWS CLI from a --job-parameters file. A subclass
+    starts the server and says where the objects are read from (`objects`)."""
 
     server_delays_ms = {"Expedited": 50, "Standard": 100, "Bulk": 150}
+    bucket = "cli-results"
 
-    def select(self, data, parameters):
+    def upload(self, data):
         vault = self.unique("cli-select")
         self.aws("create-vault", "--account-id", "-", "--vault-name", vault)
         with tempfile.NamedTemporaryFile(suffix=".csv") as body:
@@ -212,9 +254,13 @@ class SelectWithAwsCliTest(AwsCliTestCase):
             body.flush()
             archive = self.aws("upload-archive", "--account-id", "-", "--vault-name", vault,
                                "--body", body.name)["archiveId"]
+        return vault, archive
+
+    def select(self, data, parameters):
+        vault, archive = self.upload(data)
         job = {"Type": "select", "ArchiveId": archive, "Tier": "Expedited",
                "SelectParameters": parameters,
-               "OutputLocation": {"S3": {"BucketName": "cli-results", "Prefix": "cli"}}}
+               "OutputLocation": {"S3": {"BucketName": self.bucket, "Prefix": "cli"}}}
         with tempfile.NamedTemporaryFile("w", suffix=".json") as spec:
             json.dump(job, spec)
             spec.flush()
@@ -227,35 +273,38 @@ class SelectWithAwsCliTest(AwsCliTestCase):
                 self.aws("describe-job", "--account-id", "-", "--vault-name", vault,
                          f"--job-id={job_id}")),
             interval_s=0.2, what=f"select job {job_id[:12]}...")
-        return job_id, description
+        return job_id, description, self.objects(job_id, f"cli/{job_id}/")
 
     def test_select_with_a_header_row(self):
-        job_id, d = self.select(PEOPLE, select_parameters(
+        job_id, d, objects = self.select(PEOPLE, select_parameters(
             "SELECT s.City, UPPER(s.Name) FROM archive s WHERE s.Id IN ('1', '3')",
             {"FileHeaderInfo": "USE"}, {"QuoteFields": "ASNEEDED"}))
         self.assertEqual(d["StatusCode"], "Succeeded", d)
         self.assertEqual(d["SelectParameters"]["InputSerialization"],
                          {"csv": {"FileHeaderInfo": "USE"}})
-        _, objects = kept_objects(self.endpoint, job_id)
         self.assertEqual(result_text(objects, f"cli/{job_id}/"),
                          b'Seattle,JANE DOE\nSeattle,"ANN ""NAN"" LEE"\n')
 
-    def test_select_without_a_header_row(self):
-        job_id, d = self.select(b"x;1\ny;22\n", select_parameters(
-            "SELECT s._1 FROM archive s WHERE CHAR_LENGTH(s._2) = 2",
-            {"FieldDelimiter": ";"}))
+    def test_select_without_a_header_row_quoted_fields_and_custom_delimiters(self):
+        job_id, d, objects = self.select(b"x;'1;2'\ny;22\nz;'a ''q'' b'\n", select_parameters(
+            "SELECT s._2, s._1 FROM archive s WHERE CHAR_LENGTH(s._2) > 2",
+            {"FieldDelimiter": ";", "QuoteCharacter": "'", "QuoteEscapeCharacter": "'"},
+            {"FieldDelimiter": "|", "RecordDelimiter": "\r", "QuoteFields": "ALWAYS"}))
         self.assertEqual(d["StatusCode"], "Succeeded", d)
-        _, objects = kept_objects(self.endpoint, job_id)
-        self.assertEqual(result_text(objects, f"cli/{job_id}/"), b"y\n")
+        self.assertEqual(result_text(objects, f"cli/{job_id}/"),
+                         b'"1;2"|"x"\r"a \'q\' b"|"z"\r')
+
+
+class SelectWithAwsCliTest(AwsCliSelectCases, AwsCliTestCase):
+    """The AWS CLI without any S3: the objects are read from the admin API."""
+
+    def objects(self, job_id, path):
+        listing, objects = kept_objects(self.endpoint, job_id)
+        self.assertEqual(listing["delivery"], "kept")
+        return objects
 
     def test_a_bad_query_is_refused(self):
-        vault = self.unique("cli-bad")
-        self.aws("create-vault", "--account-id", "-", "--vault-name", vault)
-        with tempfile.NamedTemporaryFile(suffix=".csv") as body:
-            body.write(b"a\n")
-            body.flush()
-            archive = self.aws("upload-archive", "--account-id", "-", "--vault-name", vault,
-                               "--body", body.name)["archiveId"]
+        vault, archive = self.upload(b"a\n")
         job = json.dumps({"Type": "select", "ArchiveId": archive,
                           "SelectParameters": select_parameters("SELECT * FROM archive GROUP BY x"),
                           "OutputLocation": {"S3": {"BucketName": "b-1", "Prefix": "p"}}})
@@ -418,21 +467,36 @@ class Moto:
     def client(self, service):
         return self._server.client(service)
 
+    def objects(self, bucket, prefix):
+        """Every object under `prefix` in `bucket`: {key: bytes}."""
+        s3 = self.client("s3")
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+        return {o["Key"]: s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
+                for o in listed.get("Contents", [])}
+
     def stop(self):
         self._server.stop()
 
 
+def moto_server_args(moto):
+    """glacier-mock writing select output to moto's S3 (small parts, so results split)."""
+    return ("--s3-endpoint", moto.endpoint, "--s3-retry-backoff-ms", "20",
+            "--select-part-bytes", "64")
+
+
 @unittest.skipIf(MOTO_MISSING, MOTO_MISSING)
-class SelectIntoMotoS3Test(unittest.TestCase):
-    """glacier-mock writing select output to moto's S3 and notifying moto's SNS."""
+class SelectIntoMotoS3Test(Boto3SelectCases, ServerTestCase):
+    """boto3's select jobs with their output in moto's S3, notifying moto's SNS."""
+
+    server_delays_ms = {"Expedited": 50, "Standard": 100, "Bulk": 150}
+    bucket = "select-results"
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         cls.moto = Moto()
         try:
             cls.s3 = cls.moto.client("s3")
-            cls.s3.create_bucket(Bucket="select-results")
+            cls.s3.create_bucket(Bucket=cls.bucket)
             sns = cls.moto.client("sns")
             cls.sqs = cls.moto.client("sqs")
             cls.topic = sns.create_topic(Name="select-events")["TopicArn"]
@@ -441,11 +505,8 @@ class SelectIntoMotoS3Test(unittest.TestCase):
                 QueueUrl=cls.queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             sns.subscribe(TopicArn=cls.topic, Protocol="sqs", Endpoint=queue_arn,
                           Attributes={"RawMessageDelivery": "true"})
-            cls.server = Server("--s3-endpoint", cls.moto.endpoint, "--sns-endpoint",
-                                cls.moto.endpoint, "--s3-retry-backoff-ms", "20",
-                                "--select-part-bytes", "64",
-                                delays_ms={"Expedited": 50, "Standard": 100,
-                                           "Bulk": 150}).start()
+            cls.server_args = (*moto_server_args(cls.moto), "--sns-endpoint", cls.moto.endpoint)
+            super().setUpClass()
         except BaseException:
             cls.moto.stop()
             raise
@@ -454,41 +515,33 @@ class SelectIntoMotoS3Test(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         try:
-            code = cls.server.stop()
-            if code != 0:
-                raise AssertionError(f"glacier-mock exited with {code}; output:\n"
-                                     + cls.server.output())
+            super().tearDownClass()
         finally:
             cls.moto.stop()
-            super().tearDownClass()
 
-    def s3_objects(self, prefix):
-        listed = self.s3.list_objects_v2(Bucket="select-results", Prefix=prefix)
-        return {o["Key"]: self.s3.get_object(Bucket="select-results", Key=o["Key"])["Body"].read()
-                for o in listed.get("Contents", [])}
+    def objects(self, job_id, path):
+        listing = admin(self.server.endpoint, "GET", f"/_mock/jobs/{job_id}/select-output")
+        self.assertEqual((listing["delivery"], listing["delivery_error"]), ("delivered", None))
+        return self.moto.objects(self.bucket, path)
 
-    def test_results_appear_in_the_documented_layout_and_the_topic_hears(self):
+    def test_results_are_split_into_parts_and_the_topic_hears(self):
         self.glacier.create_vault(vaultName="moto-select")
         rows = b"".join(b"%d,item-%d,%d\n" % (i, i, i * 25) for i in range(40))
         archive = self.glacier.upload_archive(vaultName="moto-select", body=rows)["archiveId"]
         job_id = start_select(
             self.glacier, "moto-select", archive,
             "SELECT s._1, s._2 FROM archive s WHERE CAST(s._3 AS INT) > 500",
-            bucket="select-results", prefix="moto", SNSTopic=self.topic)["jobId"]
+            bucket=self.bucket, prefix="moto", SNSTopic=self.topic)["jobId"]
         d = wait_for_job(self.glacier, "moto-select", job_id)
         self.assertEqual(d["StatusCode"], "Succeeded", d)
         path = f"moto/{job_id}/"
-        objects = wait_until(lambda: (lambda o: o if path + "result_manifest.txt" in o else None)(
-            self.s3_objects(path)), what="the result manifest in moto's S3")
+        objects = self.objects(job_id, path)
         manifest = objects[path + "result_manifest.txt"].decode().splitlines()
         self.assertGreater(len(manifest), 1, "a 64-byte part size splits the result")
-        self.assertTrue(all(line.startswith(f"s3://select-results/{path}results/")
+        self.assertTrue(all(line.startswith(f"s3://{self.bucket}/{path}results/")
                             for line in manifest), manifest)
-        result = b"".join(objects[line.split("/", 3)[3]] for line in manifest)
         expected = b"".join(b"%d,item-%d\n" % (i, i) for i in range(40) if i * 25 > 500)
-        self.assertEqual(result, expected)
-        self.assertNotIn(path + "error_manifest.txt", objects)
-        self.assertEqual(json.loads(objects[path + "job.txt"])["JobId"], job_id)
+        self.assertEqual(result_text(objects, path), expected)
 
         deadline = time.monotonic() + DELIVERY_TIMEOUT_S
         messages = []
@@ -496,8 +549,8 @@ class SelectIntoMotoS3Test(unittest.TestCase):
             for m in self.sqs.receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10,
                                               WaitTimeSeconds=1).get("Messages", []):
                 messages.append(json.loads(m["Body"]))
-        self.assertEqual([(m["JobId"], m["Action"], m["StatusCode"]) for m in messages],
-                         [(job_id, "Select", "Succeeded")])
+        self.assertEqual([(m["JobId"], m["Action"], m["StatusCode"], m["JobOutputPath"])
+                          for m in messages], [(job_id, "Select", "Succeeded", path)])
 
     def test_a_missing_bucket_fails_the_job_with_the_reason_in_state(self):
         self.glacier.create_vault(vaultName="moto-missing")
@@ -512,6 +565,32 @@ class SelectIntoMotoS3Test(unittest.TestCase):
         self.assertEqual(output["delivery"], "failed")
         self.assertEqual(output["attempts"], 1, "a NoSuchBucket answer is not retried")
         self.assertIn("NoSuchBucket", output["delivery_error"])
+
+
+@unittest.skipIf(MOTO_MISSING, MOTO_MISSING)
+class SelectWithAwsCliIntoMotoS3Test(AwsCliSelectCases, AwsCliTestCase):
+    """The AWS CLI's select jobs with their output in moto's S3."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = Moto()
+        try:
+            cls.moto.client("s3").create_bucket(Bucket=cls.bucket)
+            cls.server_args = moto_server_args(cls.moto)
+            super().setUpClass()
+        except BaseException:
+            cls.moto.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls.moto.stop()
+
+    def objects(self, job_id, path):
+        return self.moto.objects(self.bucket, path)
 
 
 if __name__ == "__main__":
