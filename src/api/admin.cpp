@@ -78,7 +78,8 @@ nlohmann::ordered_json vault_state_json(const vault_snapshot& v, time_point now,
                              {"description", a.description},
                              {"creation_date", format_iso8601(a.creation_date)},
                              {"size", a.size},
-                             {"sha256_tree_hash", a.tree_hash}});
+                             {"sha256_tree_hash", a.tree_hash},
+                             {"damaged", a.damaged}});
   }
   j["jobs"] = nlohmann::ordered_json::array();
   j["select_outputs"] = nlohmann::ordered_json::array();
@@ -356,6 +357,20 @@ http::response metrics(call& c) {
   for (const auto& [name, value] : gauges) {
     text += std::string("# TYPE ") + name + " gauge\n" + name + " " + std::to_string(value) + "\n";
   }
+  if (stats.on_disk) {
+    // --data-dir: what the disk holds, what the live state needs of it, and refusals.
+    const std::pair<const char*, std::uint64_t> disk[] = {
+        {"glacier_data_dir_bytes", stats.journal_bytes + stats.blob_bytes},
+        {"glacier_journal_bytes", stats.journal_bytes},
+        {"glacier_live_bytes", stats.archive_bytes},
+    };
+    for (const auto& [name, value] : disk) {
+      text += std::string("# TYPE ") + name + " gauge\n" + name + " " + std::to_string(value) + "\n";
+    }
+    text += "# HELP glacier_failed_writes_total Writes the disk refused (each answered 500).\n";
+    text += "# TYPE glacier_failed_writes_total counter\nglacier_failed_writes_total " +
+            std::to_string(stats.failed_writes) + "\n";
+  }
   text += "# HELP glacier_notifications Job notifications, by delivery status.\n";
   text += "# TYPE glacier_notifications gauge\n";
   for (const auto& [status, count] : c.services.notifier.counts_by_status()) {
@@ -396,6 +411,10 @@ http::response download_archive(call& c) {
   const auto& id = c.path("archive_id");
   const auto found = c.services.store.find_archive(id);
   if (!found) throw error(error_code::resource_not_found, "The archive ID was not found: " + id);
+  if (found->damaged) {
+    throw error(error_code::service_unavailable,
+                "The archive's stored bytes are damaged and are never served: " + id);
+  }
   http::response r;
   r.headers["Content-Type"] = "application/octet-stream";
   // Archive ids are URL-safe base64, so the id is a safe file name as it is.

@@ -17,7 +17,7 @@ struct application::parts {
   // are scheduled again and the clock gets its recorded offset back.
   void restore() {
     disk = std::make_unique<journal>(core.cfg.data_dir);
-    clock.advance(core.store.load_journal(*disk));
+    clock.advance(core.store.load_journal(*disk, core.cfg.recover));
     for (const auto& timer : core.store.pending_jobs()) core.scheduler.schedule(timer);
   }
 

@@ -302,6 +302,14 @@ const std::vector<knob_spec>& knob_specs() {
                     &config::seed, "random", 0, u64_max),
       string_knob("data_dir", "", "DIR", "directory for state kept on disk; empty = none",
                   &config::data_dir, validate_anything),
+      bool_knob("recover",
+                "start although the --data-dir journal is damaged: keep every intact record "
+                "and log what is dropped",
+                &config::recover),
+      integer_knob("journal_compact_factor", "N",
+                   "compact the journal while running once it is N times its size after the "
+                   "last compaction (and past 1 MiB); 0 = only at start",
+                   &config::journal_compact_factor, 0, 1000),
       bool_knob("admin",
                 "serve the admin API and the web console under /_mock/; false answers them "
                 "404 like any unknown path (for a port others can reach)",

@@ -2,7 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include "glacier/core/error.hpp"
+
 namespace glacier {
+
+namespace {
+
+constexpr duration retry_after_refusal{1000};
+
+}  // namespace
 
 scheduler::scheduler(const clock& clock, store& store, const config& cfg)
     : clock_(clock), store_(store), config_(cfg) {}
@@ -55,20 +63,29 @@ std::size_t scheduler::run_due() {
       next = queue_.top();
       queue_.pop();
     }
-    if (next.what == action::purge) {
-      store_.purge_job(next.sequence);
-      continue;
-    }
-    if (next.what == action::select) {
-      // The query runs on the select worker, never here: this may be an I/O thread
-      // (POST /_mock/clock/advance runs due jobs before it answers).
-      if (select_handler_) {
-        if (auto work = store_.start_select(next.sequence)) select_handler_(std::move(*work));
+    std::optional<completed_job> done;
+    try {
+      if (next.what == action::purge) {
+        store_.purge_job(next.sequence);
+        continue;
       }
+      if (next.what == action::select) {
+        // The query runs on the select worker, never here: this may be an I/O thread
+        // (POST /_mock/clock/advance runs due jobs before it answers).
+        if (select_handler_) {
+          if (auto work = store_.start_select(next.sequence)) select_handler_(std::move(*work));
+        }
+        continue;
+      }
+      // CompletionDate is the due time, not the moment this thread got to it.
+      done = store_.complete_job(next.sequence, next.due);
+    } catch (const error&) {
+      // The disk refused the change (the journal said so, once), and the store left the
+      // job as it was: try again a second from now.
+      std::lock_guard lock(mutex_);
+      queue_.push(entry{clock_.now() + retry_after_refusal, next.sequence, next.what});
       continue;
     }
-    // CompletionDate is the due time, not the moment this thread got to it.
-    const auto done = store_.complete_job(next.sequence, next.due);
     if (!done) continue;
     ++completed;
     finished(*done);

@@ -34,8 +34,14 @@ retrieval_policy store::data_retrieval_policy(const scope& where) const {
 void store::set_data_retrieval_policy(const scope& where, retrieval_policy policy) {
   std::lock_guard lock(mutex_);
   auto& account = scopes_[where];
+  auto before = std::move(account.policy);
   account.policy = std::move(policy);
-  record_account(where, account);
+  try {
+    record_account(where, account);
+  } catch (...) {
+    account.policy = std::move(before);
+    throw;
+  }
 }
 
 provisioned_capacity store::purchase_capacity(const scope& where) {
@@ -51,7 +57,12 @@ provisioned_capacity store::purchase_capacity(const scope& where) {
   // Whole seconds, as the docs' examples show (.000Z).
   const auto start = std::chrono::floor<std::chrono::seconds>(now);
   units.push_back(provisioned_capacity{std::move(id), start, one_month_after(start)});
-  record_account(where, scopes_[where]);
+  try {
+    record_account(where, scopes_[where]);
+  } catch (...) {
+    units.pop_back();
+    throw;
+  }
   return units.back();
 }
 
@@ -98,7 +109,11 @@ void store::admit_retrieval(scope_state& account, const job& j, time_point now) 
                   "InitiateJob request denied by current data retrieval policy.");
     }
   }
-  recent.push_back({now, bytes, tier});
+}
+
+void store::count_retrieval(scope_state& account, const job& j, time_point now) {
+  if (j.parameters.action != job_action::archive_retrieval) return;
+  account.recent_retrievals.push_back({now, j.retrieved.length(), j.parameters.tier});
 }
 
 }  // namespace glacier

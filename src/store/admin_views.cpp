@@ -1,16 +1,24 @@
 // The admin half of glacier::store: reset, lookups across vaults, snapshots and counts.
 #include "glacier/store/journal.hpp"
+#include "refused_write.hpp"
 #include "state.hpp"
 
 namespace glacier {
 
 void store::reset() {
   std::lock_guard lock(mutex_);
+  if (journal_) {
+    try {
+      journal_->clear();
+    } catch (const journal_write_error& e) {
+      throw refused_write(e);
+    }
+  }
   scopes_.clear();
   job_owner_.clear();
+  output_hashes_.clear();
   total_archive_bytes_ = 0;
   clock_offset_ = duration(0);
-  if (journal_) journal_->clear();
 }
 
 std::optional<std::uint64_t> store::find_job(const std::string& job_id) const {
@@ -87,6 +95,13 @@ store_stats store::stats() const {
   store_stats stats;
   std::lock_guard lock(mutex_);
   stats.archive_bytes = total_archive_bytes_;
+  if (journal_) {
+    const auto disk = journal_->stats();
+    stats.on_disk = true;
+    stats.journal_bytes = disk.journal_bytes;
+    stats.blob_bytes = disk.blob_bytes;
+    stats.failed_writes = disk.failed_writes;
+  }
   for (const auto& [where, account] : scopes_) {
     stats.vaults += account.vaults.size();
     for (const auto& [name, vault] : account.vaults) {

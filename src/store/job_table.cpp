@@ -22,6 +22,21 @@ bool has_details(const job& j, bool plain_selection) {
 
 }  // namespace
 
+stored_job copy_of(const stored_job& j) {
+  stored_job c;
+  c.creation_date = j.creation_date;
+  c.due = j.due;
+  c.completion_date = j.completion_date;
+  c.action = j.action;
+  c.tier = j.tier;
+  c.format = j.format;
+  c.status = j.status;
+  c.plain_inventory_selection = j.plain_inventory_selection;
+  c.output = j.output;
+  if (j.details) c.details = std::make_unique<job_details>(*j.details);
+  return c;
+}
+
 stored_job compact(const job& j, const id_generator& ids, bool derived_id) {
   stored_job s;
   s.creation_date = j.creation_date;

@@ -63,6 +63,9 @@ struct stored_job {
   }
 };
 
+/// A deep copy (details included), so that a change the journal refused can be undone.
+stored_job copy_of(const stored_job& j);
+
 /// The compact form of `j`; its id is kept only when `ids` would not derive it. A job just
 /// created with ids.job_id(sequence) passes `derived_id` and skips that check.
 stored_job compact(const job& j, const id_generator& ids, bool derived_id = false);

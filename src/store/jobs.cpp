@@ -66,18 +66,20 @@ job store::create_job(const scope& where, const std::string& vault_name,
       j.range_tree_hash = a.tree_hash;
     } else if (j.retrieved.start == 0 && j.retrieved.end + 1 == a.size) {
       j.range_tree_hash = a.tree_hash;
-    } else if (is_tree_hash_aligned(j.retrieved.start, j.retrieved.end, a.size)) {
+    } else if (is_tree_hash_aligned(j.retrieved.start, j.retrieved.end, a.size) && !a.damaged) {
       j.range_tree_hash = to_hex(
           tree_hash(std::string_view(*a.data).substr(j.retrieved.start, j.retrieved.length())));
     }
   }
   j.parameters = std::move(parameters);
-  admit_retrieval(scopes_.at(where), j, j.creation_date);
+  auto& account = scopes_.at(where);
+  admit_retrieval(account, j, j.creation_date);
   j.sequence = next_sequence_++;
   j.id = ids_.job_id(j.sequence);
+  record_job(vault, j);
+  count_retrieval(account, j, j.creation_date);
   vault.jobs.insert(j.sequence, detail::compact(j, ids_, true));
   job_owner_.emplace(j.sequence, &vault);
-  record_job(vault, j);
   return j;
 }
 
@@ -177,6 +179,12 @@ const detail::stored_job& store::fill_output(std::uint64_t sequence, vault_state
     return vault.jobs.set_status(sequence, job_status::failed);
   }
   const archive& a = vault.archives.at(found->second);
+  if (a.damaged) {
+    // Never served: its bytes on disk did not match its tree hash at start-up.
+    d.status_message = "The archive could not be read: its stored bytes are damaged: " +
+                       *d.archive_id;
+    return vault.jobs.set_status(sequence, job_status::failed);
+  }
   j->output = a.data;
   d.output_offset = d.retrieved.start;
   d.output_length = a.size == 0 ? 0 : d.retrieved.length();
@@ -191,12 +199,36 @@ std::optional<completed_job> store::complete_job(std::uint64_t sequence, time_po
   // finish_select complete it.
   if (owner->jobs.find(sequence)->action == job_action::select) return std::nullopt;
   vault_state& vault = *owner;
+  if (!journal_) {
+    const auto& done = fill_output(sequence, vault, completion);
+    auto j = detail::materialize(sequence, done, vault.name, vault.arn, ids_);
+    return completed_job{std::move(j), vault.notifications};
+  }
+  // Completed in memory first (the output is built there), undone if the disk refuses.
+  auto before = detail::copy_of(*vault.jobs.find(sequence));
+  const auto last_inventory_date = vault.last_inventory_date;
+  const auto last_inventory = vault.last_inventory;
   const auto& done = fill_output(sequence, vault, completion);
   auto j = detail::materialize(sequence, done, vault.name, vault.arn, ids_);
-  if (j.parameters.action == job_action::inventory_retrieval && j.output) {
-    write_blob(records::inventory_blob(j.id), *j.output);
+  const bool inventory = j.parameters.action == job_action::inventory_retrieval && j.output;
+  std::string output_hash;
+  try {
+    if (inventory) {
+      write_blob(records::inventory_blob(j.id), *j.output);
+      output_hash = to_hex(sha256(*j.output));
+    }
+    record_job(vault, j, output_hash, true);
+  } catch (...) {
+    if (inventory) drop_blob(records::inventory_blob(j.id));
+    vault.jobs.replace(sequence, std::move(before));
+    vault.last_inventory_date = last_inventory_date;
+    vault.last_inventory = last_inventory;
+    throw;
   }
-  record_job(vault, j);
+  if (inventory) output_hashes_[sequence] = std::move(output_hash);
+  if (j.status == job_status::succeeded && j.parameters.action == job_action::archive_retrieval) {
+    ++vault.output_refs[*j.parameters.archive_id];
+  }
   return completed_job{std::move(j), vault.notifications};
 }
 
@@ -207,11 +239,18 @@ std::optional<completed_job> store::fail_job(std::uint64_t sequence, time_point 
   if (!owner) return std::nullopt;
   vault_state& vault = *owner;
   auto* stored = vault.jobs.find(sequence);
+  std::optional<detail::stored_job> before;
+  if (journal_) before = detail::copy_of(*stored);
   stored->completion_date = completion;
   stored->details_or_new().status_message = message;
   const auto& failed = vault.jobs.set_status(sequence, job_status::failed);
   auto j = detail::materialize(sequence, failed, vault.name, vault.arn, ids_);
-  record_job(vault, j);
+  try {
+    record_job(vault, j, {}, true);
+  } catch (...) {
+    vault.jobs.replace(sequence, std::move(*before));
+    throw;
+  }
   return completed_job{std::move(j), vault.notifications};
 }
 
@@ -223,13 +262,19 @@ bool store::purge_job(std::uint64_t sequence) {
   const auto* j = vault.jobs.find(sequence);
   if (!j || !j->completed()) return false;
   const auto id = detail::stored_job_id(sequence, *j, ids_);
-  if (j->action == job_action::inventory_retrieval && journal_) {
-    journal_->remove_blob(records::inventory_blob(id));
+  if (journal_) {
+    record({{"t", "job_purged"}, {"seq", sequence}});
+    if (j->action == job_action::inventory_retrieval) {
+      drop_blob(records::inventory_blob(id));
+      output_hashes_.erase(sequence);
+    } else if (j->action == job_action::archive_retrieval &&
+               j->status == job_status::succeeded && j->details && j->details->archive_id) {
+      release_output(vault, *j->details->archive_id);
+    }
   }
   if (j->details && !j->details->id.empty()) vault.jobs.foreign_ids.erase(id);
   vault.jobs.erase(sequence);
   job_owner_.erase(owner);
-  if (journal_) record({{"t", "job_purged"}, {"seq", sequence}});
   return true;
 }
 
@@ -240,13 +285,16 @@ store::vault_state* store::vault_of_running_job(std::uint64_t sequence) {
   return j && !j->completed() ? owner->second : nullptr;
 }
 
-void store::record_job(const vault_state& vault, const job& j) {
+void store::record_job(const vault_state& vault, const job& j, const std::string& output_hash,
+                       bool state_ahead) {
   // Checked here, before the record is built: building it costs more than the job itself.
   if (!journal_) return;
-  record({{"t", "job"},
-          {"s", records::scope_json(vault.scope)},
-          {"vault", vault.name},
-          {"job", records::job_json(j)}});
+  nlohmann::json r{{"t", "job"},
+                   {"s", records::scope_json(vault.scope)},
+                   {"vault", vault.name},
+                   {"job", records::job_json(j)}};
+  if (!output_hash.empty()) r["output_hash"] = output_hash;
+  record(r, state_ahead);
 }
 
 void store::forget_jobs(const vault_state& vault) {

@@ -1,31 +1,70 @@
-// The durable half of glacier::store (--data-dir): state changes go to the journal as
-// they happen; at start-up the journal is replayed and then compacted.
-#include <set>
-#include <unordered_set>
+// The durable half of glacier::store (--data-dir): state changes go to the journal before
+// they become visible; the journal's records are replayed at start-up (loading.cpp).
+#include <algorithm>
+#include <stdexcept>
 
+#include "glacier/aws/tree_hash.hpp"
+#include "glacier/core/error.hpp"
 #include "glacier/store/journal.hpp"
 #include "records.hpp"
+#include "refused_write.hpp"
 #include "state.hpp"
 
 namespace glacier {
 
-void store::record(nlohmann::json r) {
-  if (journal_) journal_->append(r);
+void store::record(const nlohmann::json& r, bool state_ahead) {
+  if (!journal_) return;
+  // Only while memory holds exactly what the journal holds: a change applied ahead of
+  // its record must not be compacted into the log before its append succeeds.
+  if (!state_ahead) compact_if_due();
+  try {
+    journal_->append(r);
+  } catch (const journal_write_error& e) {
+    throw refused_write(e);
+  }
 }
 
 void store::write_blob(const std::string& name, std::string_view data) {
-  if (journal_) journal_->write_blob(name, data);
+  if (!journal_) return;
+  try {
+    journal_->write_blob(name, data);
+  } catch (const journal_write_error& e) {
+    throw refused_write(e);
+  }
+}
+
+void store::drop_blob(const std::string& name) {
+  if (journal_) journal_->remove_blob(name);
+}
+
+void store::compact_if_due() {
+  if (config_.journal_compact_factor == 0) return;
+  const auto length = journal_->stats().journal_bytes;
+  if (length < compact_at_) return;
+  constexpr std::uint64_t smallest = 1 << 20;  // below this, compaction gains nothing
+  try {
+    std::vector<std::string> blobs;
+    journal_->rewrite(current_records(blobs));
+    compacted_bytes_ = journal_->stats().journal_bytes;
+    compact_at_ = std::max(smallest, compacted_bytes_ * config_.journal_compact_factor);
+  } catch (const journal_write_error&) {
+    // The journal logged it; appends go on to the old log, and the next attempt waits
+    // until the log has grown as much again.
+    compact_at_ = std::max(smallest, length * config_.journal_compact_factor);
+  }
 }
 
 void store::record_vault_config(const vault_state& vault) {
   if (!journal_) return;
-  record({{"t", "vault_config"},
+  record(
+      {{"t", "vault_config"},
           {"s", records::scope_json(vault.scope)},
           {"vault", vault.name},
           {"access_policy", vault.access_policy ? nlohmann::json(*vault.access_policy) : nullptr},
           {"notifications", records::notifications_json(vault.notifications)},
           {"lock", records::lock_json(vault.lock)},
-          {"tags", vault.tags}});
+       {"tags", vault.tags}},
+      true);
 }
 
 void store::record_account(const scope& where, const scope_state& account) {
@@ -35,7 +74,8 @@ void store::record_account(const scope& where, const scope_state& account) {
   record({{"t", "account"},
           {"s", records::scope_json(where)},
           {"policy", records::policy_json(account.policy)},
-          {"capacity", capacity}});
+          {"capacity", capacity}},
+         true);
 }
 
 void store::attach_journal(journal& j) {
@@ -45,8 +85,8 @@ void store::attach_journal(journal& j) {
 
 void store::note_clock_offset(duration offset) {
   std::lock_guard lock(mutex_);
-  clock_offset_ = offset;
   record({{"t", "clock"}, {"offset_ms", offset.count()}});
+  clock_offset_ = offset;
 }
 
 void store::replay(const nlohmann::json& r) {
@@ -85,8 +125,9 @@ void store::replay(const nlohmann::json& r) {
     forget_jobs(vault);
     account.vaults.erase(found);
   } else if (type == "archive") {
+    // Its bytes are read once every record is replayed (load_blobs): an archive deleted
+    // later needs none.
     auto a = records::archive_from(r.at("archive"));
-    a.data = journal_->read_blob(records::archive_blob(a.id));
     const std::uint64_t sequence = r.at("seq");
     vault.archive_bytes += a.size;
     vault.archive_index[a.id] = sequence;
@@ -101,16 +142,10 @@ void store::replay(const nlohmann::json& r) {
     vault.archive_index.erase(it);
     ++vault.archives_version;
   } else if (type == "job") {
+    // Its output is attached by load_blobs, from the archive or the blob it was saved in.
     auto j = records::job_from(r.at("job"));
-    if (j.status == job_status::succeeded) {
-      if (const auto blob = r.find("output_blob"); blob != r.end()) {
-        j.output = journal_->read_blob(*blob);
-      } else if (j.parameters.action == job_action::inventory_retrieval) {
-        j.output = journal_->read_blob(records::inventory_blob(j.id));
-      } else if (const auto a = vault.archive_index.find(*j.parameters.archive_id);
-                 a != vault.archive_index.end()) {
-        j.output = vault.archives.at(a->second).data;
-      }
+    if (const auto hash = r.find("output_hash"); hash != r.end()) {
+      output_hashes_[j.sequence] = hash->get<std::string>();
     }
     job_owner_[j.sequence] = &vault;
     next_sequence_ = std::max(next_sequence_, j.sequence + 1);
@@ -131,14 +166,41 @@ void store::replay(const nlohmann::json& r) {
     auto& upload = vault.uploads.at(it->second);
     const std::uint64_t start = r.at("start");
     const std::string hash = r.at("hash");
+    const std::uint64_t part_size = upload.info.part_size;
+    if (part_size == 0) throw std::invalid_argument("an upload with part size 0");
+    const auto index = start / part_size;
     multipart_part part;
-    part.data = journal_->read_blob(records::part_blob(upload.info.id, start, hash));
-    from_hex(hash, part.tree_hash);
-    auto& slot = upload.parts[start / upload.info.part_size];
-    upload.bytes = upload.bytes - (slot.data ? slot.data->size() : 0) + part.data->size();
+    if (!from_hex(hash, part.tree_hash)) throw std::invalid_argument("a part hash that is not hex");
+    auto& slot = upload.parts[index];
+    const auto pending = upload.pending_sizes.find(index);
+    const std::uint64_t replaced = pending != upload.pending_sizes.end() ? pending->second
+                                   : slot.data                          ? slot.data->size()
+                                                                        : 0;
+    std::uint64_t size = 0;
+    if (const auto recorded = r.find("size"); recorded != r.end()) {
+      size = recorded->get<std::uint64_t>();  // the bytes are read by load_blobs
+      upload.pending_sizes[index] = size;
+    } else {
+      // A journal from before part sizes were recorded: its part blobs are all kept.
+      part.data = journal_->read_blob(records::part_blob(upload.info.id, start, hash));
+      if (!part.data) throw std::invalid_argument("a part whose blob is missing");
+      size = part.data->size();
+      upload.pending_sizes.erase(index);
+    }
+    upload.bytes = upload.bytes - replaced + size;
     slot = std::move(part);
   } else if (type == "upload_done") {
     const std::string id = r.at("upload");
+    if (const auto stored = r.find("stored"); stored != r.end()) {
+      // CompleteMultipartUpload's one record: the upload's end and its archive together.
+      auto a = records::archive_from(*stored);
+      const std::uint64_t sequence = r.at("seq");
+      vault.archive_bytes += a.size;
+      vault.archive_index[a.id] = sequence;
+      vault.archives[sequence] = std::move(a);
+      ++vault.archives_version;
+      next_sequence_ = std::max(next_sequence_, sequence + 1);
+    }
     if (const auto it = vault.upload_index.find(id); it != vault.upload_index.end()) {
       vault.uploads.erase(it->second);
       vault.upload_index.erase(it);
@@ -192,6 +254,9 @@ std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blo
         if (j.status == job_status::succeeded &&
             j.parameters.action == job_action::inventory_retrieval) {
           blobs.push_back(records::inventory_blob(j.id));
+          if (const auto hash = output_hashes_.find(sequence); hash != output_hashes_.end()) {
+            r["output_hash"] = hash->second;
+          }
         } else if (j.status == job_status::succeeded && j.output &&
                    !state.archive_index.contains(*j.parameters.archive_id)) {
           // The archive is gone but the job's output is still served until it is purged.
@@ -215,7 +280,8 @@ std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blo
                          {"vault", name},
                          {"upload", u.info.id},
                          {"start", start},
-                         {"hash", hash}});
+                         {"hash", hash},
+                         {"size", part.data ? part.data->size() : 0}});
           blobs.push_back(records::part_blob(u.info.id, start, hash));
         }
       }
@@ -230,35 +296,6 @@ std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blo
     }
   }
   return out;
-}
-
-duration store::load_journal(journal& j) {
-  std::lock_guard lock(mutex_);
-  journal_ = &j;
-  const auto records = j.records();
-  // A purged job's record comes before its purge, and its inventory blob is gone: such
-  // jobs are skipped rather than loaded and dropped again.
-  std::unordered_set<std::uint64_t> purged;
-  for (const auto& r : records) {
-    if (r.at("t") == "job_purged") purged.insert(r.at("seq").get<std::uint64_t>());
-  }
-  for (const auto& r : records) {
-    if (r.at("t") == "job" && purged.contains(r.at("job").at("sequence").get<std::uint64_t>())) {
-      continue;
-    }
-    replay(r);
-  }
-  total_archive_bytes_ = 0;
-  for (const auto& [where, account] : scopes_) {
-    for (const auto& [name, vault] : account.vaults) {
-      total_archive_bytes_ += vault->archive_bytes;
-      for (const auto& [sequence, upload] : vault->uploads) total_archive_bytes_ += upload.bytes;
-    }
-  }
-  std::vector<std::string> blobs;
-  j.rewrite(current_records(blobs));
-  j.remove_blobs_except(std::set<std::string>(blobs.begin(), blobs.end()));
-  return clock_offset_;
 }
 
 }  // namespace glacier

@@ -1,8 +1,19 @@
 #include "records.hpp"
 
+#include <stdexcept>
+
 namespace glacier::records {
 
 namespace {
+
+/// An enum stored as its number, refused when out of range: a damaged record must not
+/// index past a table sized by the enum.
+template <typename E>
+E enum_from(const nlohmann::json& j, int count) {
+  const int value = j.get<int>();
+  if (value < 0 || value >= count) throw std::invalid_argument("an enum out of range");
+  return static_cast<E>(value);
+}
 
 template <typename T>
 nlohmann::json opt(const std::optional<T>& value) {
@@ -115,15 +126,15 @@ job job_from(const nlohmann::json& r) {
   job j;
   const auto& params = r.at("parameters");
   auto& p = j.parameters;
-  p.action = static_cast<job_action>(params.at("action").get<int>());
+  p.action = enum_from<job_action>(params.at("action"), 3);
   p.description = opt_from<std::string>(params, "description");
   p.archive_id = opt_from<std::string>(params, "archive_id");
   p.sns_topic = opt_from<std::string>(params, "sns_topic");
   if (!params.at("range").is_null()) {
     p.range = byte_range{params["range"].at(0), params["range"].at(1)};
   }
-  p.tier = static_cast<retrieval_tier>(params.at("tier").get<int>());
-  p.format = static_cast<inventory_format>(params.at("format").get<int>());
+  p.tier = enum_from<retrieval_tier>(params.at("tier"), 3);
+  p.format = enum_from<inventory_format>(params.at("format"), 2);
   if (const auto& inv = params.at("inventory"); !inv.is_null()) {
     inventory_selection s;
     s.start_date = opt_from<std::string>(inv, "start_date");
@@ -145,7 +156,7 @@ job job_from(const nlohmann::json& r) {
   j.vault_arn = r.at("vault_arn");
   j.creation_date = time_from(r.at("created"));
   j.due = time_from(r.at("due"));
-  j.status = static_cast<job_status>(r.at("status").get<int>());
+  j.status = enum_from<job_status>(r.at("status"), 3);
   j.status_message = r.at("status_message");
   j.completion_date = opt_time_from(r, "completed");
   j.archive_size = r.at("archive_size");

@@ -17,7 +17,10 @@ std::optional<select_work> store::start_select(std::uint64_t sequence) {
   select_work work;
   work.job = detail::materialize(sequence, *stored, owner->name, owner->arn, ids_);
   const auto found = owner->archive_index.find(*stored->details->archive_id);
-  if (found != owner->archive_index.end()) work.archive = owner->archives.at(found->second).data;
+  // A damaged archive is never read: the job fails as if it were gone.
+  if (found != owner->archive_index.end() && !owner->archives.at(found->second).damaged) {
+    work.archive = owner->archives.at(found->second).data;
+  }
   return work;
 }
 
@@ -33,13 +36,20 @@ std::optional<completed_job> store::finish_select(std::uint64_t sequence, time_p
       !stored->details->select_started) {
     return std::nullopt;
   }
+  std::optional<detail::stored_job> before;
+  if (journal_) before = detail::copy_of(*stored);
   stored->completion_date = completion;
   stored->details->select_result = std::move(output);
   if (failure) stored->details->status_message = *failure;
   const auto& done =
       vault.jobs.set_status(sequence, failure ? job_status::failed : job_status::succeeded);
   auto j = detail::materialize(sequence, done, vault.name, vault.arn, ids_);
-  record_job(vault, j);
+  try {
+    record_job(vault, j, {}, true);
+  } catch (...) {
+    vault.jobs.replace(sequence, std::move(*before));
+    throw;
+  }
   return completed_job{std::move(j), vault.notifications};
 }
 

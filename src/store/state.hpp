@@ -15,6 +15,9 @@ struct store::upload_state {
   std::map<std::uint64_t, multipart_part> parts;
   std::uint64_t bytes = 0;
   bool completing = false;  ///< parts are being assembled; no new parts meanwhile
+  /// While the journal loads: the recorded sizes of parts whose bytes are read (and
+  /// checked) once every record is replayed, by part index.
+  std::map<std::uint64_t, std::uint64_t> pending_sizes;
 };
 
 /// A vault and everything in it. Archives and jobs are keyed by creation sequence so that
@@ -45,6 +48,9 @@ struct store::vault_state {
   /// client complete or abort again.
   std::unordered_map<std::string, std::string> completed_uploads;
   std::unordered_set<std::string> aborted_uploads;
+  /// Succeeded archive-retrieval jobs per archive id: their output is the archive's bytes,
+  /// so its blob stays on disk until the last of them is purged, even once it is deleted.
+  std::unordered_map<std::string, std::uint32_t> output_refs;
   std::optional<std::string> access_policy;
   std::optional<notification_config> notifications;
   std::optional<vault_lock> lock;
@@ -55,6 +61,16 @@ struct store::vault_state {
     return vault_info{name,         arn, creation_date, last_inventory_date, archives.size(),
                       archive_bytes};
   }
+};
+
+/// A vault's settings as a vault_config record holds them, kept to undo a change the
+/// journal refused.
+struct store::vault_settings {
+  std::optional<std::string> access_policy;
+  std::optional<notification_config> notifications;
+  std::optional<vault_lock> lock;
+  vault_tags tags;
+  std::uint64_t policy_revision = 0;
 };
 
 /// The vaults of one (account, region), sorted by name as ListVaults returns them.

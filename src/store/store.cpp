@@ -49,17 +49,17 @@ void store::create_vault(const scope& where, const std::string& name) {
                 "The maximum number of vaults (1000) has been reached for this account and "
                 "region");
   }
+  if (journal_)
+    record({{"t", "vault"},
+            {"s", records::scope_json(where)},
+            {"name", name},
+            {"created", records::time_json(now)}});
   auto vault = std::make_unique<vault_state>();
   vault->scope = where;
   vault->name = name;
   vault->arn = where.vault_arn(name);
   vault->creation_date = now;
   vaults.emplace(name, std::move(vault));
-  if (journal_)
-    record({{"t", "vault"},
-            {"s", records::scope_json(where)},
-            {"name", name},
-            {"created", records::time_json(now)}});
 }
 
 vault_info store::describe_vault(const scope& where, const std::string& name) const {
@@ -97,10 +97,33 @@ void store::delete_vault(const scope& where, const std::string& name) {
     throw error(error_code::invalid_parameter_value,
                 "Vault not empty or recently written to: " + vault.arn);
   }
+  // One record: its jobs, uploads and settings go with it.
+  if (journal_) record({{"t", "vault_deleted"}, {"s", records::scope_json(where)}, {"name", name}});
+  drop_vault_blobs(vault);
   forget_jobs(vault);
   for (const auto& [sequence, upload] : vault.uploads) total_archive_bytes_ -= upload.bytes;
   scopes_[where].vaults.erase(name);
-  if (journal_) record({{"t", "vault_deleted"}, {"s", records::scope_json(where)}, {"name", name}});
+}
+
+void store::drop_vault_blobs(const vault_state& vault) {
+  if (!journal_) return;
+  for (const auto& [sequence, upload] : vault.uploads) {
+    for (const auto& [index, part] : upload.parts) {
+      drop_blob(records::part_blob(upload.info.id, index * upload.info.part_size,
+                                   to_hex(part.tree_hash)));
+    }
+  }
+  // The vault holds no archives: what its jobs still serve is of deleted ones.
+  for (const auto& [archive_id, jobs] : vault.output_refs) {
+    drop_blob(records::archive_blob(archive_id));
+  }
+  vault.jobs.visit(0, {}, [&](std::uint64_t sequence, const detail::stored_job& j) {
+    if (j.action == job_action::inventory_retrieval && j.completed()) {
+      drop_blob(records::inventory_blob(detail::stored_job_id(sequence, j, ids_)));
+      output_hashes_.erase(sequence);
+    }
+    return true;
+  });
 }
 
 archive store::add_archive(const scope& where, const std::string& vault_name,
@@ -108,11 +131,22 @@ archive store::add_archive(const scope& where, const std::string& vault_name,
                            std::shared_ptr<const std::string> data, std::string tree_hash_hex) {
   auto a = new_archive(std::move(description), std::move(data), std::move(tree_hash_hex));
   // The bytes go to disk before the lock is taken: a big archive never stalls other calls.
-  write_blob(records::archive_blob(a.id), *a.data);
-  std::lock_guard lock(mutex_);
-  auto& vault = vault_or_throw(where, vault_name);
-  reserve_bytes(a.size);
-  insert_archive(vault, a);
+  const auto blob = records::archive_blob(a.id);
+  write_blob(blob, *a.data);
+  try {
+    std::lock_guard lock(mutex_);
+    auto& vault = vault_or_throw(where, vault_name);
+    reserve_bytes(a.size);
+    try {
+      insert_archive(vault, a);
+    } catch (...) {
+      total_archive_bytes_ -= a.size;
+      throw;
+    }
+  } catch (...) {
+    drop_blob(blob);  // refused: nothing refers to it
+    throw;
+  }
   return a;
 }
 
@@ -140,17 +174,21 @@ archive store::new_archive(std::optional<std::string> description,
 }
 
 void store::insert_archive(vault_state& vault, const archive& a) {
-  vault.archive_bytes += a.size;
   const auto sequence = next_sequence_++;
-  vault.archive_index.emplace(a.id, sequence);
-  vault.archives.emplace(sequence, a);
-  ++vault.archives_version;
   if (journal_)
     record({{"t", "archive"},
             {"s", records::scope_json(vault.scope)},
             {"vault", vault.name},
             {"seq", sequence},
             {"archive", records::archive_json(a)}});
+  place_archive(vault, sequence, a);
+}
+
+void store::place_archive(vault_state& vault, std::uint64_t sequence, const archive& a) {
+  vault.archive_bytes += a.size;
+  vault.archive_index.emplace(a.id, sequence);
+  vault.archives.emplace(sequence, a);
+  ++vault.archives_version;
 }
 
 void store::refuse_other_vaults_archive(const vault_state& vault, const std::string& id) const {
@@ -174,18 +212,27 @@ void store::delete_archive(const scope& where, const std::string& vault_name,
     refuse_other_vaults_archive(vault, id);
     return;  // idempotent
   }
+  if (journal_)
+    record({{"t", "archive_deleted"},
+            {"s", records::scope_json(where)},
+            {"vault", vault_name},
+            {"id", id}});
   const auto a = vault.archives.find(it->second);
   vault.archive_bytes -= a->second.size;
   total_archive_bytes_ -= a->second.size;
   vault.archives.erase(a);
   vault.archive_index.erase(it);
   ++vault.archives_version;
-  // The blob stays until the next start-up's compaction: finished jobs may still serve it.
-  if (journal_)
-    record({{"t", "archive_deleted"},
-            {"s", records::scope_json(where)},
-            {"vault", vault_name},
-            {"id", id}});
+  // Succeeded jobs serving its bytes keep the blob until the last of them is purged.
+  if (journal_ && !vault.output_refs.contains(id)) drop_blob(records::archive_blob(id));
+}
+
+void store::release_output(vault_state& vault, const std::string& id) {
+  const auto refs = vault.output_refs.find(id);
+  if (refs == vault.output_refs.end()) return;
+  if (--refs->second > 0) return;
+  vault.output_refs.erase(refs);
+  if (!vault.archive_index.contains(id)) drop_blob(records::archive_blob(id));
 }
 
 }  // namespace glacier

@@ -43,24 +43,57 @@ multipart_upload_info store::initiate_upload(const scope& where, const std::stri
   auto& vault = vault_or_throw(where, vault_name);
   upload.info.vault_arn = vault.arn;
   const auto sequence = next_sequence_++;
-  vault.upload_index.emplace(upload.info.id, sequence);
   if (journal_)
     record({{"t", "upload"},
             {"s", records::scope_json(where)},
             {"vault", vault.name},
             {"seq", sequence},
             {"upload", records::upload_json(upload.info)}});
+  vault.upload_index.emplace(upload.info.id, sequence);
   return vault.uploads.emplace(sequence, std::move(upload)).first->second.info;
 }
 
 void store::upload_part(const scope& where, const std::string& vault_name,
                         const std::string& upload_id, std::uint64_t start, std::uint64_t end,
                         multipart_part part) {
-  // Written before the lock (a part can be 4 GiB); a part that is then refused leaves an
-  // unreferenced blob, which the next start-up's compaction removes.
+  // Written before the lock (a part can be 4 GiB); a part that is then refused has its
+  // blob removed again, unless it is the same bytes as the part already recorded there.
   const auto hash_hex = to_hex(part.tree_hash);
-  write_blob(records::part_blob(upload_id, start, hash_hex), *part.data);
-  std::lock_guard lock(mutex_);
+  const auto blob = records::part_blob(upload_id, start, hash_hex);
+  write_blob(blob, *part.data);
+  std::optional<std::string> replaced_blob;
+  try {
+    std::lock_guard lock(mutex_);
+    replaced_blob = place_part(where, vault_name, upload_id, start, end, std::move(part));
+  } catch (...) {
+    if (journal_) {
+      std::lock_guard lock(mutex_);
+      if (!part_recorded(where, vault_name, upload_id, start, blob)) drop_blob(blob);
+    }
+    throw;
+  }
+  if (replaced_blob && *replaced_blob != blob) drop_blob(*replaced_blob);
+}
+
+bool store::part_recorded(const scope& where, const std::string& vault_name,
+                          const std::string& upload_id, std::uint64_t start,
+                          const std::string& blob) const {
+  const auto s = scopes_.find(where);
+  if (s == scopes_.end()) return false;
+  const auto v = s->second.vaults.find(vault_name);
+  if (v == s->second.vaults.end()) return false;
+  const auto u = v->second->upload_index.find(upload_id);
+  if (u == v->second->upload_index.end()) return false;
+  const auto& upload = v->second->uploads.at(u->second);
+  if (start % upload.info.part_size != 0) return false;
+  const auto part = upload.parts.find(start / upload.info.part_size);
+  return part != upload.parts.end() &&
+         records::part_blob(upload_id, start, to_hex(part->second.tree_hash)) == blob;
+}
+
+std::optional<std::string> store::place_part(const scope& where, const std::string& vault_name,
+                                             const std::string& upload_id, std::uint64_t start,
+                                             std::uint64_t end, multipart_part part) {
   auto& upload = upload_or_throw(vault_or_throw(where, vault_name), upload_id);
   const auto part_size = upload.info.part_size;
   const auto invalid_range = [&](const std::string& why) {
@@ -91,16 +124,28 @@ void store::upload_part(const scope& where, const std::string& vault_name,
   const auto old = upload.parts.find(index);
   const std::uint64_t replaced = old == upload.parts.end() ? 0 : old->second.data->size();
   if (size > replaced) reserve_bytes(size - replaced);
+  if (journal_) {
+    try {
+      record({{"t", "part"},
+              {"s", records::scope_json(where)},
+              {"vault", vault_name},
+              {"upload", upload_id},
+              {"start", start},
+              {"hash", to_hex(part.tree_hash)},
+              {"size", size}});
+    } catch (...) {
+      if (size > replaced) total_archive_bytes_ -= size - replaced;
+      throw;
+    }
+  }
   if (size < replaced) total_archive_bytes_ -= replaced - size;
+  std::optional<std::string> replaced_blob;
+  if (old != upload.parts.end()) {
+    replaced_blob = records::part_blob(upload_id, start, to_hex(old->second.tree_hash));
+  }
   upload.bytes = upload.bytes - replaced + size;
   upload.parts[index] = std::move(part);
-  if (journal_)
-    record({{"t", "part"},
-            {"s", records::scope_json(where)},
-            {"vault", vault_name},
-            {"upload", upload_id},
-            {"start", start},
-            {"hash", hash_hex}});
+  return replaced_blob;
 }
 
 archive store::complete_upload(const scope& where, const std::string& vault_name,
@@ -161,24 +206,65 @@ archive store::complete_upload(const scope& where, const std::string& vault_name
     part.data.reset();
   }
   auto stored = new_archive(std::move(description), std::move(whole), to_hex(expected_tree_hash));
-  write_blob(records::archive_blob(stored.id), *stored.data);
-
-  std::lock_guard lock(mutex_);
-  auto& vault = vault_or_throw(where, vault_name);
-  const auto it = vault.upload_index.find(upload_id);
-  if (it == vault.upload_index.end()) throw_upload_not_found(upload_id);
-  vault.uploads.erase(it->second);
-  vault.upload_index.erase(it);
-  // The parts' bytes were reserved as they arrived; the archive takes them over.
-  insert_archive(vault, stored);
-  vault.completed_uploads.emplace(upload_id, stored.id);
-  if (journal_)
-    record({{"t", "upload_done"},
-            {"s", records::scope_json(where)},
-            {"vault", vault_name},
-            {"upload", upload_id},
-            {"archive", stored.id}});
+  const auto blob = records::archive_blob(stored.id);
+  std::vector<std::string> part_blobs;
+  try {
+    write_blob(blob, *stored.data);
+    std::lock_guard lock(mutex_);
+    auto& vault = vault_or_throw(where, vault_name);
+    const auto it = vault.upload_index.find(upload_id);
+    if (it == vault.upload_index.end()) throw_upload_not_found(upload_id);
+    const auto sequence = next_sequence_++;
+    // One record for the upload's end and its archive: a crash leaves one or the other.
+    if (journal_)
+      record({{"t", "upload_done"},
+              {"s", records::scope_json(where)},
+              {"vault", vault_name},
+              {"upload", upload_id},
+              {"archive", stored.id},
+              {"seq", sequence},
+              {"stored", records::archive_json(stored)}});
+    const auto& upload = vault.uploads.at(it->second);
+    if (journal_) {
+      for (const auto& [index, part] : upload.parts) {
+        part_blobs.push_back(records::part_blob(upload_id, index * upload.info.part_size,
+                                                to_hex(part.tree_hash)));
+      }
+    }
+    vault.uploads.erase(it->second);
+    vault.upload_index.erase(it);
+    // The parts' bytes were reserved as they arrived; the archive takes them over.
+    place_archive(vault, sequence, stored);
+    vault.completed_uploads.emplace(upload_id, stored.id);
+  } catch (...) {
+    drop_blob(blob);
+    restore_parts(where, vault_name, upload_id, *stored.data);
+    throw;
+  }
+  // The archive's blob holds their bytes now.
+  for (const auto& name : part_blobs) drop_blob(name);
   return stored;
+}
+
+void store::restore_parts(const scope& where, const std::string& vault_name,
+                          const std::string& upload_id, const std::string& whole) {
+  std::lock_guard lock(mutex_);
+  const auto s = scopes_.find(where);
+  if (s == scopes_.end()) return;
+  const auto v = s->second.vaults.find(vault_name);
+  if (v == s->second.vaults.end()) return;
+  const auto u = v->second->upload_index.find(upload_id);
+  if (u == v->second->upload_index.end()) return;
+  auto& upload = v->second->uploads.at(u->second);
+  // Each part was released once copied into `whole`; it is cut out of it again.
+  const auto part_size = upload.info.part_size;
+  for (auto& [index, part] : upload.parts) {
+    const auto start = index * part_size;
+    if (start >= whole.size()) continue;
+    part.data = std::make_shared<const std::string>(
+        whole.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(part_size)));
+  }
+  upload.completing = false;
 }
 
 void store::abort_upload(const scope& where, const std::string& vault_name,
@@ -197,16 +283,20 @@ void store::abort_upload(const scope& where, const std::string& vault_name,
     throw error(error_code::invalid_parameter_value,
                 "The upload is being completed and cannot be aborted: " + upload_id);
   }
-  total_archive_bytes_ -= upload.bytes;
-  vault.uploads.erase(it->second);
-  vault.upload_index.erase(it);
-  vault.aborted_uploads.insert(upload_id);
   if (journal_)
     record({{"t", "upload_done"},
             {"s", records::scope_json(where)},
             {"vault", vault_name},
             {"upload", upload_id},
             {"archive", nullptr}});
+  for (const auto& [index, part] : upload.parts) {
+    drop_blob(
+        records::part_blob(upload_id, index * upload.info.part_size, to_hex(part.tree_hash)));
+  }
+  total_archive_bytes_ -= upload.bytes;
+  vault.uploads.erase(it->second);
+  vault.upload_index.erase(it);
+  vault.aborted_uploads.insert(upload_id);
 }
 
 page<multipart_upload_info> store::list_uploads(const scope& where, const std::string& vault_name,

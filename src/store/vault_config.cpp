@@ -15,9 +15,10 @@ void store::set_access_policy(const scope& where, const std::string& vault_name,
                               std::string policy) {
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
+  auto before = settings_before(vault);
   vault.access_policy = std::move(policy);
   policies_changed(vault);
-  record_vault_config(vault);
+  commit_settings(vault, std::move(before));
 }
 
 std::string store::access_policy(const scope& where, const std::string& vault_name) const {
@@ -33,17 +34,19 @@ std::string store::access_policy(const scope& where, const std::string& vault_na
 void store::delete_access_policy(const scope& where, const std::string& vault_name) {
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
+  auto before = settings_before(vault);
   vault.access_policy.reset();
   policies_changed(vault);
-  record_vault_config(vault);
+  commit_settings(vault, std::move(before));
 }
 
 void store::set_notifications(const scope& where, const std::string& vault_name,
                               notification_config n) {
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
+  auto before = settings_before(vault);
   vault.notifications = std::move(n);
-  record_vault_config(vault);
+  commit_settings(vault, std::move(before));
 }
 
 notification_config store::notifications(const scope& where, const std::string& vault_name) const {
@@ -59,8 +62,29 @@ notification_config store::notifications(const scope& where, const std::string& 
 void store::delete_notifications(const scope& where, const std::string& vault_name) {
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
+  auto before = settings_before(vault);
   vault.notifications.reset();
-  record_vault_config(vault);
+  commit_settings(vault, std::move(before));
+}
+
+std::optional<store::vault_settings> store::settings_before(const vault_state& vault) const {
+  if (!journal_) return std::nullopt;
+  return vault_settings{vault.access_policy, vault.notifications, vault.lock, vault.tags,
+                        vault.policy_revision};
+}
+
+void store::commit_settings(vault_state& vault, std::optional<vault_settings> before) {
+  if (!before) return;
+  try {
+    record_vault_config(vault);
+  } catch (...) {
+    vault.access_policy = std::move(before->access_policy);
+    vault.notifications = std::move(before->notifications);
+    vault.lock = std::move(before->lock);
+    vault.tags = std::move(before->tags);
+    vault.policy_revision = before->policy_revision;
+    throw;
+  }
 }
 
 void store::policies_changed(vault_state& vault) {
@@ -121,6 +145,7 @@ std::string store::initiate_lock(const scope& where, const std::string& vault_na
   auto lock_id = ids_.lock_id();
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
+  auto before = settings_before(vault);
   expire_lock(vault, now);
   if (vault.lock) {
     throw error(error_code::access_denied,
@@ -129,7 +154,7 @@ std::string store::initiate_lock(const scope& where, const std::string& vault_na
   }
   vault.lock = vault_lock{std::move(policy), lock_id, false, now, now + lock_lifetime};
   policies_changed(vault);
-  record_vault_config(vault);
+  commit_settings(vault, std::move(before));
   return lock_id;
 }
 
@@ -150,6 +175,7 @@ void store::complete_lock(const scope& where, const std::string& vault_name,
   const auto now = clock_.now();
   std::lock_guard guard(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
+  auto before = settings_before(vault);
   expire_lock(vault, now);
   if (!vault.lock) {
     throw error(error_code::invalid_parameter_value,
@@ -164,13 +190,14 @@ void store::complete_lock(const scope& where, const std::string& vault_name,
   }
   vault.lock->locked = true;
   vault.lock->expiration_date.reset();
-  record_vault_config(vault);
+  commit_settings(vault, std::move(before));
 }
 
 void store::abort_lock(const scope& where, const std::string& vault_name) {
   const auto now = clock_.now();
   std::lock_guard guard(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
+  auto before = settings_before(vault);
   expire_lock(vault, now);
   if (vault.lock && vault.lock->locked) {
     throw error(error_code::access_denied,
@@ -178,12 +205,13 @@ void store::abort_lock(const scope& where, const std::string& vault_name) {
   }
   vault.lock.reset();
   policies_changed(vault);
-  record_vault_config(vault);
+  commit_settings(vault, std::move(before));
 }
 
 void store::add_tags(const scope& where, const std::string& vault_name, const vault_tags& tags) {
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
+  auto before = settings_before(vault);
   auto merged = vault.tags;
   for (const auto& [key, value] : tags) merged[key] = value;
   if (merged.size() > max_tags_per_vault) {
@@ -192,15 +220,16 @@ void store::add_tags(const scope& where, const std::string& vault_name, const va
                     std::to_string(merged.size()));
   }
   vault.tags = std::move(merged);
-  record_vault_config(vault);
+  commit_settings(vault, std::move(before));
 }
 
 void store::remove_tags(const scope& where, const std::string& vault_name,
                         const std::vector<std::string>& keys) {
   std::lock_guard lock(mutex_);
   auto& vault = vault_or_throw(where, vault_name);
+  auto before = settings_before(vault);
   for (const auto& key : keys) vault.tags.erase(key);
-  record_vault_config(vault);
+  commit_settings(vault, std::move(before));
 }
 
 vault_tags store::tags(const scope& where, const std::string& vault_name) const {

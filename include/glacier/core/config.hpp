@@ -49,6 +49,10 @@ struct config {
   std::uint64_t select_part_bytes = 16 << 20;  ///< a select result part closes past this
   std::optional<std::uint64_t> seed;           ///< makes every generated id reproducible
   std::string data_dir;                        ///< empty: nothing touches the disk
+  bool recover = false;  ///< start over a damaged journal, keeping every intact record
+  /// The journal is compacted while running once it is this many times its size after
+  /// the last compaction; 0: only at start.
+  std::uint64_t journal_compact_factor = 2;
   bool admin = true;                           ///< false: no /_mock/ API and no console
   std::string log_level = "info";              ///< trace|debug|info|warn|error|off
   std::string log_format = "text";             ///< text|json

@@ -90,6 +90,10 @@ struct store_stats {
   std::uint64_t archives = 0;
   std::uint64_t archive_bytes = 0;  ///< archives and parts held
   std::uint64_t uploads = 0;
+  bool on_disk = false;             ///< --data-dir: the figures below are filled
+  std::uint64_t journal_bytes = 0;  ///< the journal's log
+  std::uint64_t blob_bytes = 0;     ///< archive, part and inventory files
+  std::uint64_t failed_writes = 0;  ///< writes the disk refused since start
 };
 
 /// What the scheduler must do next for a job created or completed by the store.
@@ -254,9 +258,12 @@ class store {
 
   /// Makes every state change durable in `j` from now on (--data-dir).
   void attach_journal(journal& j);
-  /// Rebuilds the state from `j`'s records, then compacts the journal (a fresh log and no
-  /// unreferenced blobs) and attaches it. Returns the clock offset it recorded.
-  duration load_journal(journal& j);
+  /// Rebuilds the state from `j`'s records, checking every record's checksum and every
+  /// blob's hash, then compacts the journal (a fresh log; blobs nothing refers to go to
+  /// lost+found/) and attaches it. A torn last record is cut and logged; other damage
+  /// throws std::runtime_error naming the file and byte offset, unless `recover`, which
+  /// keeps every intact record and logs what it drops. Returns the recorded clock offset.
+  duration load_journal(journal& j, bool recover = false);
   /// Records how far the clock runs ahead of the system clock, so a restart keeps it.
   void note_clock_offset(duration offset);
 
@@ -268,6 +275,7 @@ class store {
   struct vault_state;
   struct scope_state;
   struct upload_state;
+  struct vault_settings;
 
   vault_state& vault_or_throw(const scope& where, const std::string& name);
   const vault_state& vault_or_throw(const scope& where, const std::string& name) const;
@@ -278,27 +286,66 @@ class store {
                                         time_point completion);
   /// The vault of the job with this sequence while it is in progress, else null.
   vault_state* vault_of_running_job(std::uint64_t sequence);
-  void record_job(const vault_state& vault, const job& j);
+  /// Journals job `j`; `output_hash`: the SHA-256 of an inventory output saved as a blob;
+  /// `state_ahead` as for record().
+  void record_job(const vault_state& vault, const job& j, const std::string& output_hash = {},
+                  bool state_ahead = false);
   /// Drops the scheduler's way to the vault's jobs (the vault is going away).
   void forget_jobs(const vault_state& vault);
   std::shared_ptr<const std::string> inventory_document(vault_state& vault, detail::stored_job& j,
                                                         time_point completion);
   archive new_archive(std::optional<std::string> description,
                       std::shared_ptr<const std::string> data, std::string tree_hash_hex);
+  /// Journals the new archive, then adds it to the vault.
   void insert_archive(vault_state& vault, const archive& a);
+  /// Adds an archive already journaled (or being replayed) under `sequence`.
+  void place_archive(vault_state& vault, std::uint64_t sequence, const archive& a);
   /// Throws AWS's "Invalid vault name: <ARN>" when archive `id` belongs to another vault
   /// than `vault` (archive ids are bound to their vault); returns when it belongs to none.
   void refuse_other_vaults_archive(const vault_state& vault, const std::string& id) const;
   void reserve_bytes(std::uint64_t bytes);
-  void record(nlohmann::json r);
+  /// Appends `r` to the journal (when there is one) before its change becomes visible;
+  /// throws 500 ServiceUnavailableException when the disk refuses it. `state_ahead`: the
+  /// change is already in memory (to be undone if this throws), so no compaction now.
+  void record(const nlohmann::json& r, bool state_ahead = false);
   void record_vault_config(const vault_state& vault);
+  /// The vault's settings before a change, to undo it (with a journal; else nothing).
+  std::optional<vault_settings> settings_before(const vault_state& vault) const;
+  /// Journals the vault's changed settings; puts `before` back if the disk refuses.
+  void commit_settings(vault_state& vault, std::optional<vault_settings> before);
   void record_account(const scope& where, const scope_state& account);
+  /// Writes a blob (with a journal); throws 500 ServiceUnavailableException when refused.
   void write_blob(const std::string& name, std::string_view data);
+  /// Removes a blob nothing refers to any more (with a journal).
+  void drop_blob(const std::string& name);
+  /// Rewrites the journal from the state when it has outgrown its last compaction.
+  void compact_if_due();
   void replay(const nlohmann::json& r);
+  /// After replay: reads and checks the blobs the state refers to; what is missing or
+  /// damaged is marked (archives), failed (jobs) or dropped (parts), with a note.
+  void load_blobs(std::vector<std::string>& notes);
   std::vector<nlohmann::json> current_records(std::vector<std::string>& blobs) const;
+  /// Refuses a retrieval the data retrieval policy or the capacity does not allow.
   void admit_retrieval(scope_state& account, const job& j, time_point now);
+  /// Counts an admitted retrieval, once its job is journaled.
+  void count_retrieval(scope_state& account, const job& j, time_point now);
+  /// Removes the blobs of `vault`'s uploads and jobs (the vault is being deleted).
+  void drop_vault_blobs(const vault_state& vault);
+  /// Puts an upload's parts back after its completion failed (they were moved out).
+  void restore_parts(const scope& where, const std::string& vault, const std::string& upload_id,
+                     const std::string& whole);
+  /// One fewer job serves the bytes of archive `id`; frees its blob when that was the
+  /// last one and the archive is gone.
+  void release_output(vault_state& vault, const std::string& id);
   void expire_lock(vault_state& vault, time_point now) const;
   void policies_changed(vault_state& vault);
+  /// Validates, journals and adds a part; returns the blob of the part it replaced.
+  std::optional<std::string> place_part(const scope& where, const std::string& vault,
+                                        const std::string& upload_id, std::uint64_t start,
+                                        std::uint64_t end, multipart_part part);
+  /// True when `blob` is the blob of the part recorded at `start` of the upload.
+  bool part_recorded(const scope& where, const std::string& vault, const std::string& upload_id,
+                     std::uint64_t start, const std::string& blob) const;
   upload_state& upload_or_throw(vault_state& vault, const std::string& upload_id);
   const upload_state& upload_or_throw(const vault_state& vault, const std::string& upload_id) const;
 
@@ -315,6 +362,12 @@ class store {
   std::uint64_t total_archive_bytes_ = 0;
   journal* journal_ = nullptr;
   duration clock_offset_{0};
+  std::uint64_t compacted_bytes_ = 0;  ///< the log's size after its last compaction
+  std::uint64_t compact_at_ = 0;       ///< the log size that triggers the next compaction
+  bool compaction_failed_ = false;     ///< logged once until a compaction succeeds
+  /// With a journal: the SHA-256 (hex) of each succeeded inventory job's output, by job
+  /// sequence, so its blob can be checked at start-up.
+  std::unordered_map<std::uint64_t, std::string> output_hashes_;
 };
 
 }  // namespace glacier

@@ -16,6 +16,9 @@ struct archive {
   std::uint64_t size = 0;
   std::string tree_hash;  ///< lowercase hex
   std::shared_ptr<const std::string> data;
+  /// Its bytes on disk were missing or did not match its tree hash at start-up: it is
+  /// listed, but never served (its data is empty).
+  bool damaged = false;
 };
 
 /// True when `description` is a valid archive or job description: at most 1,024
