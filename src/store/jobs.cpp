@@ -76,7 +76,7 @@ job store::create_job(const scope& where, const std::string& vault_name,
   admit_retrieval(account, j, j.creation_date);
   j.sequence = next_sequence_++;
   j.id = ids_.job_id(j.sequence);
-  record_job(vault, j);
+  record_job(vault, j, {}, false, true);
   count_retrieval(account, j, j.creation_date);
   vault.jobs.insert(j.sequence, detail::compact(j, ids_, true));
   job_owner_.emplace(j.sequence, &vault);
@@ -286,7 +286,7 @@ store::vault_state* store::vault_of_running_job(std::uint64_t sequence) {
 }
 
 void store::record_job(const vault_state& vault, const job& j, const std::string& output_hash,
-                       bool state_ahead) {
+                       bool state_ahead, bool admitted) {
   // Checked here, before the record is built: building it costs more than the job itself.
   if (!journal_) return;
   nlohmann::json r{{"t", "job"},
@@ -294,6 +294,8 @@ void store::record_job(const vault_state& vault, const job& j, const std::string
                    {"vault", vault.name},
                    {"job", records::job_json(j)}};
   if (!output_hash.empty()) r["output_hash"] = output_hash;
+  // The creation record: replay counts its retrieval for the policy and capacity checks.
+  if (admitted && j.parameters.action == job_action::archive_retrieval) r["admitted"] = true;
   record(r, state_ahead);
 }
 

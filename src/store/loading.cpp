@@ -134,7 +134,10 @@ duration store::load_journal(journal& j, bool recover) {
       try {
         if (record_type(r) == "job") {
           const auto sequence = job_record_sequence(r);
-          if (sequence && purged.contains(*sequence)) continue;
+          if (sequence && purged.contains(*sequence)) {
+            replay_admission(r);  // a purged job's retrieval still counts for a day
+            continue;
+          }
         }
         replay(r);
       } catch (const std::exception&) {

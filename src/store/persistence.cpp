@@ -106,6 +106,16 @@ void store::replay(const nlohmann::json& r) {
     for (const auto& unit : r.at("capacity")) {
       account.capacity.push_back(records::capacity_from(unit));
     }
+    if (const auto recent = r.find("recent"); recent != r.end()) {
+      account.recent_retrievals.clear();
+      for (const auto& entry : *recent) {
+        const auto tier = entry.at(2).get<int>();
+        if (tier < 0 || tier > 2) throw std::invalid_argument("a tier out of range");
+        account.recent_retrievals.push_back({records::time_from(entry.at(0)),
+                                             entry.at(1).get<std::uint64_t>(),
+                                             static_cast<retrieval_tier>(tier)});
+      }
+    }
     return;
   }
   if (type == "vault") {
@@ -144,6 +154,7 @@ void store::replay(const nlohmann::json& r) {
   } else if (type == "job") {
     // Its output is attached by load_blobs, from the archive or the blob it was saved in.
     auto j = records::job_from(r.at("job"));
+    if (r.contains("admitted")) count_retrieval(account, j, j.creation_date);
     if (const auto hash = r.find("output_hash"); hash != r.end()) {
       output_hashes_[j.sequence] = hash->get<std::string>();
     }
@@ -208,7 +219,7 @@ void store::replay(const nlohmann::json& r) {
     if (r.at("archive").is_null()) {
       vault.aborted_uploads.insert(id);
     } else {
-      vault.completed_uploads[id] = r.at("archive");
+      vault.completed_uploads[id] = r.at("archive").get<std::string>();
     }
   } else if (type == "vault_config") {
     vault.access_policy = r.at("access_policy").is_null()
@@ -221,6 +232,12 @@ void store::replay(const nlohmann::json& r) {
   }
 }
 
+void store::replay_admission(const nlohmann::json& r) {
+  if (!r.contains("admitted")) return;
+  const auto j = records::job_from(r.at("job"));
+  count_retrieval(scopes_[records::scope_from(r.at("s"))], j, j.creation_date);
+}
+
 std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blobs) const {
   std::vector<nlohmann::json> out;
   if (clock_offset_.count() != 0)
@@ -229,10 +246,17 @@ std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blo
     const auto s = records::scope_json(where);
     nlohmann::json capacity = nlohmann::json::array();
     for (const auto& unit : account.capacity) capacity.push_back(records::capacity_json(unit));
+    // The last day's retrievals, which the policy and capacity checks count; retrievals
+    // journaled after this come back from their jobs' "admitted" records.
+    nlohmann::json recent = nlohmann::json::array();
+    for (const auto& r : account.recent_retrievals) {
+      recent.push_back({records::time_json(r.started), r.bytes, static_cast<int>(r.tier)});
+    }
     out.push_back({{"t", "account"},
                    {"s", s},
                    {"policy", records::policy_json(account.policy)},
-                   {"capacity", capacity}});
+                   {"capacity", capacity},
+                   {"recent", std::move(recent)}});
     for (const auto& [name, vault] : account.vaults) {
       out.push_back({{"t", "vault"},
                      {"s", s},
@@ -284,6 +308,21 @@ std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blo
                          {"size", part.data ? part.data->size() : 0}});
           blobs.push_back(records::part_blob(u.info.id, start, hash));
         }
+      }
+      // Completing or aborting one of these again answers as the first time did.
+      for (const auto& [upload, archive_id] : vault->completed_uploads) {
+        out.push_back({{"t", "upload_done"},
+                       {"s", s},
+                       {"vault", name},
+                       {"upload", upload},
+                       {"archive", archive_id}});
+      }
+      for (const auto& upload : vault->aborted_uploads) {
+        out.push_back({{"t", "upload_done"},
+                       {"s", s},
+                       {"vault", name},
+                       {"upload", upload},
+                       {"archive", nullptr}});
       }
       out.push_back({{"t", "vault_config"},
                      {"s", s},

@@ -287,9 +287,10 @@ class store {
   /// The vault of the job with this sequence while it is in progress, else null.
   vault_state* vault_of_running_job(std::uint64_t sequence);
   /// Journals job `j`; `output_hash`: the SHA-256 of an inventory output saved as a blob;
-  /// `state_ahead` as for record().
+  /// `state_ahead` as for record(); `admitted`: InitiateJob's record, whose retrieval
+  /// counts towards the data retrieval policy and capacity.
   void record_job(const vault_state& vault, const job& j, const std::string& output_hash = {},
-                  bool state_ahead = false);
+                  bool state_ahead = false, bool admitted = false);
   /// Drops the scheduler's way to the vault's jobs (the vault is going away).
   void forget_jobs(const vault_state& vault);
   std::shared_ptr<const std::string> inventory_document(vault_state& vault, detail::stored_job& j,
@@ -321,6 +322,8 @@ class store {
   /// Rewrites the journal from the state when it has outgrown its last compaction.
   void compact_if_due();
   void replay(const nlohmann::json& r);
+  /// Counts the retrieval of a job's creation record ("admitted") whose job was purged.
+  void replay_admission(const nlohmann::json& r);
   /// After replay: reads and checks the blobs the state refers to; what is missing or
   /// damaged is marked (archives), failed (jobs) or dropped (parts), with a note.
   void load_blobs(std::vector<std::string>& notes);
