@@ -37,7 +37,7 @@ stage_dev() {
 stage_sanitizer() {
   local preset="$1"
   local targets=(unit_tests integration_tests)
-  [ "$preset" = asan ] && targets+=(request_fuzzer json_body_fuzzer select_fuzzer)
+  [ "$preset" = asan ] && targets+=(request_fuzzer json_body_fuzzer select_fuzzer journal_fuzzer)
   cmake --preset "$preset"
   cmake --build --preset "$preset" -j "$jobs" --target "${targets[@]}"
   "${no_aslr[@]}" ctest --preset "$preset" -L 'unit|integration' -j "$jobs" \
@@ -48,9 +48,10 @@ stage_sanitizer() {
 stage_fuzz() {
   local build=build/asan
   cmake --preset asan
-  cmake --build --preset asan -j "$jobs" --target request_fuzzer json_body_fuzzer select_fuzzer
+  cmake --build --preset asan -j "$jobs" --target request_fuzzer json_body_fuzzer select_fuzzer \
+    journal_fuzzer
   local fuzzer
-  for fuzzer in request json select; do
+  for fuzzer in request json select journal; do
     local binary="$build/fuzz/${fuzzer}_fuzzer"
     [ "$fuzzer" = json ] && binary="$build/fuzz/json_body_fuzzer"
     # Every reproducer ever found must keep passing (libFuzzer exits non-zero on a crash).
@@ -61,10 +62,10 @@ stage_fuzz() {
     # New inputs go to a scratch directory, so the checked-in corpus stays as it is.
     local scratch="$build/fuzz/corpus-$fuzzer" artifacts="$build/fuzz/artifacts-$fuzzer/"
     mkdir -p "$scratch" "$artifacts"
-    # Half of the time for the whole request path, a quarter each for the JSON bodies and
-    # Glacier Select's engine.
+    # Half of the time for the whole request path, the rest shared by the JSON bodies,
+    # Glacier Select's engine and the journal loader.
     local seconds=$((fuzz_seconds / 2))
-    [ "$fuzzer" != request ] && seconds=$(((fuzz_seconds - fuzz_seconds / 2) / 2))
+    [ "$fuzzer" != request ] && seconds=$(((fuzz_seconds - fuzz_seconds / 2) / 3))
     local inputs=("$scratch" "fuzz/corpus/$fuzzer")
     [ -d "fuzz/regressions/$fuzzer" ] && inputs+=("fuzz/regressions/$fuzzer")
     if ! "${no_aslr[@]}" "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \

@@ -16,7 +16,7 @@ struct application::parts {
   // Loads the state kept in --data-dir and keeps writing to it; jobs still in progress
   // are scheduled again and the clock gets its recorded offset back.
   void restore() {
-    disk = std::make_unique<journal>(core.cfg.data_dir);
+    disk = std::make_unique<journal>(core.cfg.data_dir, nullptr, core.cfg.disk_reserve_bytes);
     clock.advance(core.store.load_journal(*disk, core.cfg.recover));
     for (const auto& timer : core.store.pending_jobs()) core.scheduler.schedule(timer);
   }

@@ -306,6 +306,10 @@ const std::vector<knob_spec>& knob_specs() {
                 "start although the --data-dir journal is damaged: keep every intact record "
                 "and log what is dropped",
                 &config::recover),
+      integer_knob("disk_reserve_bytes", "BYTES",
+                   "with --data-dir, refuse changes (500) that would leave less free on its "
+                   "disk; deletes may use it",
+                   &config::disk_reserve_bytes, 0, u64_max),
       integer_knob("journal_compact_factor", "N",
                    "compact the journal while running once it is N times its size after the "
                    "last compaction (and past 1 MiB); 0 = only at start",

@@ -263,7 +263,7 @@ bool store::purge_job(std::uint64_t sequence) {
   if (!j || !j->completed()) return false;
   const auto id = detail::stored_job_id(sequence, *j, ids_);
   if (journal_) {
-    record({{"t", "job_purged"}, {"seq", sequence}});
+    record({{"t", "job_purged"}, {"seq", sequence}}, false, true);
     if (j->action == job_action::inventory_retrieval) {
       drop_blob(records::inventory_blob(id));
       output_hashes_.erase(sequence);

@@ -73,8 +73,11 @@ std::uint64_t size_or_zero(const std::filesystem::path& path) {
 
 }  // namespace
 
-journal::journal(std::filesystem::path dir, std::shared_ptr<disk_io> io)
-    : dir_(std::move(dir)), io_(io ? std::move(io) : std::make_shared<disk_io>()) {
+journal::journal(std::filesystem::path dir, std::shared_ptr<disk_io> io,
+                 std::uint64_t reserve_bytes)
+    : dir_(std::move(dir)),
+      io_(io ? std::move(io) : std::make_shared<disk_io>()),
+      reserve_bytes_(reserve_bytes) {
   std::filesystem::create_directories(dir_ / blob_folder);
   had_log_ = std::filesystem::exists(log_path());
   std::uint64_t blobs = 0;
@@ -84,12 +87,14 @@ journal::journal(std::filesystem::path dir, std::shared_ptr<disk_io> io)
     if (!ec) blobs += size;
   }
   blob_bytes_ = blobs;
+  dir_fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   open_log();
   if (!had_log_) sync_directory(*io_, dir_);
 }
 
 journal::~journal() {
   if (log_fd_ >= 0) ::close(log_fd_);
+  if (dir_fd_ >= 0) ::close(dir_fd_);
 }
 
 std::filesystem::path journal::log_path() const {
@@ -133,12 +138,23 @@ bool journal::restore_length() {
   return io_->sync(log_fd_) == 0;
 }
 
-void journal::append(const nlohmann::json& record) {
+void journal::check_room(std::uint64_t bytes) {
+  if (reserve_bytes_ == 0) return;
+  const auto free = io_->free_bytes(dir_fd_);
+  if (free < reserve_bytes_ || free - reserve_bytes_ < bytes) {
+    refuse("fewer than " + std::to_string(reserve_bytes_) + " bytes would be left free (" +
+               std::to_string(free) + " are)",
+           ENOSPC);
+  }
+}
+
+void journal::append(const nlohmann::json& record, bool frees_space) {
   if (damaged_tail_) {
     if (!restore_length()) refuse("cannot cut a failed append off the journal", errno);
     damaged_tail_ = false;
   }
   const auto line = journal_format::frame(record.dump());
+  if (!frees_space) check_room(line.size());
   int result = write_all(*io_, log_fd_, line);
   if (result == 0 && io_->sync(log_fd_) != 0) result = errno;
   if (result != 0) {
@@ -159,6 +175,7 @@ std::string journal::read_log() const {
 void journal::rewrite(const std::vector<nlohmann::json>& records) {
   std::string text;
   for (const auto& r : records) text += journal_format::frame(r.dump());
+  check_room(text.size());
   if (const int result = write_durably(*io_, log_path(), text); result != 0) {
     refuse("cannot compact " + log_path().string(), result);
   }
@@ -177,6 +194,7 @@ void journal::truncate_log(std::uint64_t length) {
 void journal::write_blob(const std::string& name, std::string_view data) {
   const auto path = dir_ / blob_folder / name;
   const auto replaced = size_or_zero(path);
+  check_room(data.size());
   if (const int result = write_durably(*io_, path, data); result != 0) {
     refuse("cannot write " + path.string(), result);
   }

@@ -12,13 +12,13 @@
 
 namespace glacier {
 
-void store::record(const nlohmann::json& r, bool state_ahead) {
+void store::record(const nlohmann::json& r, bool state_ahead, bool frees_space) {
   if (!journal_) return;
   // Only while memory holds exactly what the journal holds: a change applied ahead of
   // its record must not be compacted into the log before its append succeeds.
   if (!state_ahead) compact_if_due();
   try {
-    journal_->append(r);
+    journal_->append(r, frees_space);
   } catch (const journal_write_error& e) {
     throw refused_write(e);
   }

@@ -98,7 +98,9 @@ void store::delete_vault(const scope& where, const std::string& name) {
                 "Vault not empty or recently written to: " + vault.arn);
   }
   // One record: its jobs, uploads and settings go with it.
-  if (journal_) record({{"t", "vault_deleted"}, {"s", records::scope_json(where)}, {"name", name}});
+  if (journal_)
+    record({{"t", "vault_deleted"}, {"s", records::scope_json(where)}, {"name", name}}, false,
+           true);
   drop_vault_blobs(vault);
   forget_jobs(vault);
   for (const auto& [sequence, upload] : vault.uploads) total_archive_bytes_ -= upload.bytes;
@@ -216,7 +218,8 @@ void store::delete_archive(const scope& where, const std::string& vault_name,
     record({{"t", "archive_deleted"},
             {"s", records::scope_json(where)},
             {"vault", vault_name},
-            {"id", id}});
+            {"id", id}},
+           false, true);
   const auto a = vault.archives.find(it->second);
   vault.archive_bytes -= a->second.size;
   total_archive_bytes_ -= a->second.size;

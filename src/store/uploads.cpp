@@ -288,7 +288,8 @@ void store::abort_upload(const scope& where, const std::string& vault_name,
             {"s", records::scope_json(where)},
             {"vault", vault_name},
             {"upload", upload_id},
-            {"archive", nullptr}});
+            {"archive", nullptr}},
+           false, true);
   for (const auto& [index, part] : upload.parts) {
     drop_blob(
         records::part_blob(upload_id, index * upload.info.part_size, to_hex(part.tree_hash)));

@@ -4,6 +4,7 @@
 // an api_harness that loads from and writes to a directory as the application does.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -62,6 +63,9 @@ class filling_disk : public disk_io {
     }
     return ::ftruncate(fd, size);
   }
+  std::uint64_t free_bytes(int) override {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(budget.load(), 0));
+  }
   void fill() { budget = 0; }
   void free_space() { budget = std::numeric_limits<std::int64_t>::max(); }
 
@@ -75,9 +79,10 @@ class filling_disk : public disk_io {
 inline std::unique_ptr<api_harness> start_on_disk(const std::filesystem::path& dir,
                                                   std::unique_ptr<journal>& disk,
                                                   std::shared_ptr<disk_io> io = nullptr,
-                                                  bool recover = false, std::uint64_t seed = 42) {
+                                                  bool recover = false, std::uint64_t seed = 42,
+                                                  std::uint64_t reserve_bytes = 0) {
   auto h = std::make_unique<api_harness>(seed);
-  disk = std::make_unique<journal>(dir, std::move(io));
+  disk = std::make_unique<journal>(dir, std::move(io), reserve_bytes);
   h->clock.advance(h->store.load_journal(*disk, recover));
   for (const auto& timer : h->store.pending_jobs()) h->scheduler.schedule(timer);
   return h;

@@ -50,6 +50,9 @@ struct config {
   std::optional<std::uint64_t> seed;           ///< makes every generated id reproducible
   std::string data_dir;                        ///< empty: nothing touches the disk
   bool recover = false;  ///< start over a damaged journal, keeping every intact record
+  /// --data-dir: changes that would leave less free on its disk are refused (deletes may
+  /// use it, so a full disk can be emptied through the API).
+  std::uint64_t disk_reserve_bytes = 1ULL << 20;
   /// The journal is compacted while running once it is this many times its size after
   /// the last compaction; 0: only at start.
   std::uint64_t journal_compact_factor = 2;

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace glacier {
 
@@ -18,6 +19,9 @@ class disk_io {
   virtual int sync(int fd);
   /// ftruncate(2): 0, or -1 with errno set.
   virtual int truncate(int fd, off_t size);
+  /// Bytes an unprivileged writer may still use on the file system of `fd` (fstatvfs);
+  /// the largest value when that cannot be told.
+  virtual std::uint64_t free_bytes(int fd);
 };
 
 }  // namespace glacier

@@ -37,15 +37,20 @@ struct journal_stats {
 /// any thread.
 class journal {
  public:
-  /// Opens (creating when needed) the journal in `dir`; throws std::runtime_error.
-  explicit journal(std::filesystem::path dir, std::shared_ptr<disk_io> io = nullptr);
+  /// Opens (creating when needed) the journal in `dir`; throws std::runtime_error. Writes
+  /// that would leave less than `reserve_bytes` free on the disk are refused, except the
+  /// appends of changes that free space (a delete), which may use the reserve: on a full
+  /// disk, deleting is the way out.
+  explicit journal(std::filesystem::path dir, std::shared_ptr<disk_io> io = nullptr,
+                   std::uint64_t reserve_bytes = 0);
   ~journal();
   journal(const journal&) = delete;
   journal& operator=(const journal&) = delete;
 
   /// Appends one record and makes it durable; throws journal_write_error, leaving the
-  /// log as it was.
-  void append(const nlohmann::json& record);
+  /// log as it was. `frees_space`: the record's change frees space, so it may use the
+  /// reserve.
+  void append(const nlohmann::json& record, bool frees_space = false);
   /// The log's bytes as they are on disk.
   std::string read_log() const;
   /// True when the log file existed when this journal was opened.
@@ -81,6 +86,8 @@ class journal {
 
  private:
   void open_log();
+  /// Refuses (ENOSPC) a write of `bytes` that would eat into the reserve.
+  void check_room(std::uint64_t bytes);
   /// Cuts the log back to its last intact record after a failed append; false when even
   /// that failed (the journal then refuses appends until a later attempt succeeds).
   bool restore_length();
@@ -92,7 +99,9 @@ class journal {
 
   std::filesystem::path dir_;
   std::shared_ptr<disk_io> io_;
+  std::uint64_t reserve_bytes_ = 0;
   int log_fd_ = -1;
+  int dir_fd_ = -1;  ///< the data directory, for free-space queries from any thread
   bool had_log_ = false;
   std::uint64_t length_ = 0;  ///< the log's intact length; only under the caller's lock
   bool damaged_tail_ = false;  ///< a failed append could not be cut off yet

@@ -307,8 +307,9 @@ class store {
   void reserve_bytes(std::uint64_t bytes);
   /// Appends `r` to the journal (when there is one) before its change becomes visible;
   /// throws 500 ServiceUnavailableException when the disk refuses it. `state_ahead`: the
-  /// change is already in memory (to be undone if this throws), so no compaction now.
-  void record(const nlohmann::json& r, bool state_ahead = false);
+  /// change is already in memory (to be undone if this throws), so no compaction now;
+  /// `frees_space`: a delete, which may use the disk's reserve.
+  void record(const nlohmann::json& r, bool state_ahead = false, bool frees_space = false);
   void record_vault_config(const vault_state& vault);
   /// The vault's settings before a change, to undo it (with a journal; else nothing).
   std::optional<vault_settings> settings_before(const vault_state& vault) const;

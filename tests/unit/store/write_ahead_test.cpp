@@ -138,6 +138,27 @@ TEST(write_ahead, a_refused_multipart_complete_leaves_the_upload_open_and_whole)
   EXPECT_EQ(j->blob_names().size(), 1u);
 }
 
+TEST(write_ahead, deletes_may_use_the_reserve_so_a_full_disk_can_be_emptied) {
+  temp_data_dir dir("write-ahead-reserve");
+  auto disk = std::make_shared<filling_disk>();
+  std::string archive_id;
+  {
+    std::unique_ptr<journal> j;
+    auto h = start_on_disk(dir.path, j, disk, false, 42, 4096);
+    h->create_vault("v");
+    archive_id = h->upload("v", pattern_bytes(10000));
+    disk->budget = 3000;  // less than the reserve is left
+    expect_error(h->send("PUT", "/-/vaults/w"), 500, refused_code, disk_full_text);
+    expect_error(send_upload(*h, "v", "x"), 500, refused_code, disk_full_text);
+    ASSERT_EQ(h->send("DELETE", "/-/vaults/v/archives/" + archive_id).status, 204u);
+    EXPECT_TRUE(j->blob_names().empty());
+  }
+  std::unique_ptr<journal> j;
+  auto h = start_on_disk(dir.path, j);
+  EXPECT_EQ(archive_count(*h, "v"), 0u);
+  EXPECT_EQ(h->send("GET", "/-/vaults/w").status, 404u);
+}
+
 TEST(write_ahead, a_job_completion_the_disk_refuses_is_retried) {
   temp_data_dir dir("write-ahead-job");
   auto disk = std::make_shared<filling_disk>();
