@@ -139,7 +139,7 @@ bool journal::restore_length() {
 }
 
 void journal::check_room(std::uint64_t bytes) {
-  if (reserve_bytes_ == 0) return;
+  if (reserve_bytes_ == 0 || bytes == 0) return;  // an empty log (reset) frees space
   const auto free = io_->free_bytes(dir_fd_);
   if (free < reserve_bytes_ || free - reserve_bytes_ < bytes) {
     refuse("fewer than " + std::to_string(reserve_bytes_) + " bytes would be left free (" +

@@ -305,7 +305,7 @@ std::vector<nlohmann::json> store::current_records(std::vector<std::string>& blo
                          {"upload", u.info.id},
                          {"start", start},
                          {"hash", hash},
-                         {"size", part.data ? part.data->size() : 0}});
+                         {"size", u.size_of(index, part)}});
           blobs.push_back(records::part_blob(u.info.id, start, hash));
         }
       }

@@ -18,6 +18,13 @@ struct store::upload_state {
   /// While the journal loads: the recorded sizes of parts whose bytes are read (and
   /// checked) once every record is replayed, by part index.
   std::map<std::uint64_t, std::uint64_t> pending_sizes;
+
+  /// The size of the part at `index`. While the upload completes, the parts' bytes are out
+  /// being assembled; the parts are then exactly 0..n-1 and cover `bytes`.
+  std::uint64_t size_of(std::uint64_t index, const multipart_part& part) const {
+    if (part.data) return part.data->size();
+    return index + 1 < parts.size() ? info.part_size : bytes - index * info.part_size;
+  }
 };
 
 /// A vault and everything in it. Archives and jobs are keyed by creation sequence so that

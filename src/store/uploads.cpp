@@ -345,7 +345,8 @@ std::pair<multipart_upload_info, page<part_info>> store::list_parts(
       break;
     }
     parts.items.push_back(
-        part_info{start, start + it->second.data->size() - 1, to_hex(it->second.tree_hash)});
+        part_info{start, start + upload.size_of(it->first, it->second) - 1,
+                  to_hex(it->second.tree_hash)});
   }
   return {upload.info, std::move(parts)};
 }

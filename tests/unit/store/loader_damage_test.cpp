@@ -62,7 +62,7 @@ std::pair<std::size_t, std::string> find_record(const std::string& log, const st
 }
 
 /// The message load_journal refuses to start with ("" when it starts).
-std::string refusal(const std::filesystem::path& dir) {
+std::string start_refusal(const std::filesystem::path& dir) {
   try {
     std::unique_ptr<journal> disk;
     start_on_disk(dir, disk);
@@ -109,7 +109,7 @@ TEST_F(loader_damage, a_torn_record_followed_by_more_refuses_and_recover_keeps_t
   // The record lost its last bytes and its newline; the next one was appended to it.
   text.erase(offset + 9 + json.size() - 5, 6);
   write_text(log(), text);
-  expect_refusal_names(refusal(dir.path), dir.path, offset);
+  expect_refusal_names(start_refusal(dir.path), dir.path, offset);
 
   std::unique_ptr<journal> disk;
   auto h = start_on_disk(dir.path, disk, nullptr, true);
@@ -126,7 +126,7 @@ TEST_F(loader_damage, a_flipped_byte_refuses_to_start_and_recover_drops_only_tha
   write_text(log(), text);
   const auto blobs_before = std::distance(std::filesystem::directory_iterator(dir.path / "blobs"),
                                           std::filesystem::directory_iterator());
-  expect_refusal_names(refusal(dir.path), dir.path, offset);
+  expect_refusal_names(start_refusal(dir.path), dir.path, offset);
   // Refusing touched nothing.
   EXPECT_EQ(file_text(log()), text);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path / "blobs"),
@@ -150,7 +150,7 @@ TEST_F(loader_damage, a_changed_size_digit_fails_its_checksum) {
   const auto size_at = offset + 9 + json.find("\"size\":2000") + 7;
   text[size_at] = '3';
   write_text(log(), text);
-  const auto message = refusal(dir.path);
+  const auto message = start_refusal(dir.path);
   expect_refusal_names(message, dir.path, offset);
   EXPECT_NE(message.find("checksum"), std::string::npos) << message;
 }
@@ -164,7 +164,7 @@ TEST_F(loader_damage, a_renamed_key_names_the_file_and_offset_not_the_parser) {
   // A record rewritten with a valid checksum: only the replay can tell.
   text.replace(offset, json.size() + 10, journal_format::frame(renamed));
   write_text(log(), text);
-  const auto message = refusal(dir.path);
+  const auto message = start_refusal(dir.path);
   expect_refusal_names(message, dir.path, offset);
   EXPECT_NE(message.find("'archive' record"), std::string::npos) << message;
 }
@@ -173,7 +173,7 @@ TEST_F(loader_damage, garbage_appended_refuses_and_recover_drops_it) {
   populate(dir.path);
   const auto size = std::filesystem::file_size(log());
   std::ofstream(log(), std::ios::app | std::ios::binary) << "\x01\x02garbage\nmore garbage\n";
-  expect_refusal_names(refusal(dir.path), dir.path, size);
+  expect_refusal_names(start_refusal(dir.path), dir.path, size);
   std::unique_ptr<journal> disk;
   auto h = start_on_disk(dir.path, disk, nullptr, true);
   EXPECT_EQ(h->send("GET", "/-/vaults/later").status, 200u);
@@ -225,7 +225,7 @@ TEST_F(loader_damage, a_missing_blob_is_never_served) {
 TEST_F(loader_damage, a_deleted_journal_refuses_and_recover_sets_the_blobs_aside) {
   const auto p = populate(dir.path);
   std::filesystem::remove(log());
-  const auto message = refusal(dir.path);
+  const auto message = start_refusal(dir.path);
   EXPECT_NE(message.find((dir.path / "journal.log").string() + " is missing"), std::string::npos)
       << message;
   EXPECT_NE(message.find("--recover"), std::string::npos) << message;
