@@ -88,8 +88,9 @@ journal::journal(std::filesystem::path dir, std::shared_ptr<disk_io> io,
   }
   blob_bytes_ = blobs;
   dir_fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  open_log();
-  if (!had_log_) sync_directory(*io_, dir_);
+  // A missing log is created by the first write, not here: a start that refuses to run
+  // over blobs without their journal must leave the directory as it found it.
+  if (had_log_) open_log();
 }
 
 journal::~journal() {
@@ -149,6 +150,7 @@ void journal::check_room(std::uint64_t bytes) {
 }
 
 void journal::append(const nlohmann::json& record, bool frees_space) {
+  if (log_fd_ < 0) open_log();
   if (damaged_tail_) {
     if (!restore_length()) refuse("cannot cut a failed append off the journal", errno);
     damaged_tail_ = false;
@@ -185,7 +187,7 @@ void journal::rewrite(const std::vector<nlohmann::json>& records) {
 }
 
 void journal::truncate_log(std::uint64_t length) {
-  if (length >= length_) return;
+  if (log_fd_ < 0 || length >= length_) return;
   length_ = length;
   if (!restore_length()) refuse("cannot cut the torn tail off " + log_path().string(), errno);
   published_length_ = length_;

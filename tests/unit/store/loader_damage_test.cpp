@@ -229,6 +229,9 @@ TEST_F(loader_damage, a_deleted_journal_refuses_and_recover_sets_the_blobs_aside
   EXPECT_NE(message.find((dir.path / "journal.log").string() + " is missing"), std::string::npos)
       << message;
   EXPECT_NE(message.find("--recover"), std::string::npos) << message;
+  // Refusing left the directory as it was: the next start without --recover refuses too.
+  EXPECT_FALSE(std::filesystem::exists(log()));
+  EXPECT_NE(start_refusal(dir.path), "");
   std::unique_ptr<journal> disk;
   auto h = start_on_disk(dir.path, disk, nullptr, true);
   EXPECT_EQ(h->send("GET", "/-/vaults/v").status, 404u);
