@@ -15,6 +15,15 @@ E enum_from(const nlohmann::json& j, int count) {
   return static_cast<E>(value);
 }
 
+/// An id that names a blob file: refused when it could name a path outside blobs/.
+std::string file_safe_id(const nlohmann::json& j) {
+  auto id = j.get<std::string>();
+  if (id.empty() || id.find_first_of(std::string_view("/\0", 2)) != std::string::npos) {
+    throw std::invalid_argument("an id that cannot name a file");
+  }
+  return id;
+}
+
 template <typename T>
 nlohmann::json opt(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
@@ -65,7 +74,7 @@ nlohmann::json archive_json(const archive& a) {
 
 archive archive_from(const nlohmann::json& j) {
   archive a;
-  a.id = j.at("id");
+  a.id = file_safe_id(j.at("id"));
   a.description = j.at("description");
   a.creation_date = time_from(j.at("created"));
   a.size = j.at("size");
@@ -128,7 +137,9 @@ job job_from(const nlohmann::json& r) {
   auto& p = j.parameters;
   p.action = enum_from<job_action>(params.at("action"), 3);
   p.description = opt_from<std::string>(params, "description");
-  p.archive_id = opt_from<std::string>(params, "archive_id");
+  if (const auto id = params.find("archive_id"); id != params.end() && !id->is_null()) {
+    p.archive_id = file_safe_id(*id);
+  }
   p.sns_topic = opt_from<std::string>(params, "sns_topic");
   if (!params.at("range").is_null()) {
     p.range = byte_range{params["range"].at(0), params["range"].at(1)};
@@ -151,7 +162,7 @@ job job_from(const nlohmann::json& r) {
         read_select_request(it->at("parameters"), it->at("location")));
   }
   j.sequence = r.at("sequence");
-  j.id = r.at("id");
+  j.id = file_safe_id(r.at("id"));
   j.vault_name = r.at("vault_name");
   j.vault_arn = r.at("vault_arn");
   j.creation_date = time_from(r.at("created"));
@@ -185,7 +196,7 @@ nlohmann::json upload_json(const multipart_upload_info& u) {
 
 multipart_upload_info upload_from(const nlohmann::json& j) {
   multipart_upload_info u;
-  u.id = j.at("id");
+  u.id = file_safe_id(j.at("id"));
   u.vault_arn = j.at("vault_arn");
   u.description = opt_from<std::string>(j, "description");
   u.creation_date = time_from(j.at("created"));

@@ -300,6 +300,23 @@ TEST(config, data_dir_is_taken_as_given) {
   EXPECT_EQ(load({}, {{"GLACIER_MOCK_DATA_DIR", "/var/lib/glacier"}}).data_dir, "/var/lib/glacier");
 }
 
+TEST(config, data_dir_knobs_have_safe_defaults_and_every_source) {
+  const auto defaults = load({});
+  EXPECT_FALSE(defaults.recover);
+  EXPECT_EQ(defaults.disk_reserve_bytes, 1U << 20);
+  EXPECT_EQ(defaults.journal_compact_factor, 2U);
+  EXPECT_TRUE(load({"--recover", "true"}).recover);
+  EXPECT_TRUE(load({}, {{"GLACIER_MOCK_RECOVER", "true"}}).recover);
+  temp_file file(R"({"recover": true, "disk_reserve_bytes": 0, "journal_compact_factor": 4})");
+  const auto from_file = load({"--config", file.path()});
+  EXPECT_TRUE(from_file.recover);
+  EXPECT_EQ(from_file.disk_reserve_bytes, 0U);
+  EXPECT_EQ(from_file.journal_compact_factor, 4U);
+  EXPECT_EQ(load({"--journal-compact-factor", "0"}).journal_compact_factor, 0U);
+  EXPECT_TRUE(contains(error_of({"--journal-compact-factor", "1001"}), "journal_compact_factor"));
+  EXPECT_TRUE(contains(error_of({"--disk-reserve-bytes", "-1"}), "disk_reserve_bytes"));
+}
+
 TEST(config, admin_is_on_unless_switched_off) {
   EXPECT_TRUE(load({}).admin);
   EXPECT_FALSE(load({"--admin", "false"}).admin);
