@@ -216,16 +216,19 @@ std::optional<completed_job> store::complete_job(std::uint64_t sequence, time_po
     if (inventory) {
       write_blob(records::inventory_blob(j.id), *j.output);
       output_hash = to_hex(sha256(*j.output));
+      output_hashes_[sequence] = output_hash;
     }
     record_job(vault, j, output_hash, true);
   } catch (...) {
-    if (inventory) drop_blob(records::inventory_blob(j.id));
+    if (inventory) {
+      drop_blob(records::inventory_blob(j.id));
+      output_hashes_.erase(sequence);
+    }
     vault.jobs.replace(sequence, std::move(before));
     vault.last_inventory_date = last_inventory_date;
     vault.last_inventory = last_inventory;
     throw;
   }
-  if (inventory) output_hashes_[sequence] = std::move(output_hash);
   if (j.status == job_status::succeeded && j.parameters.action == job_action::archive_retrieval) {
     ++vault.output_refs[*j.parameters.archive_id];
   }

@@ -14,14 +14,16 @@ namespace glacier {
 
 void store::record(const nlohmann::json& r, bool state_ahead, bool frees_space) {
   if (!journal_) return;
-  // Only while memory holds exactly what the journal holds: a change applied ahead of
-  // its record must not be compacted into the log before its append succeeds.
+  // Compaction writes the state in memory, so only while memory holds what the journal
+  // holds: before the record of a change still to be applied, after that of one applied
+  // ahead of it (which must not reach the log unless its own append succeeds).
   if (!state_ahead) compact_if_due();
   try {
     journal_->append(r, frees_space);
   } catch (const journal_write_error& e) {
     throw refused_write(e);
   }
+  if (state_ahead) compact_if_due();
 }
 
 void store::write_blob(const std::string& name, std::string_view data) {
