@@ -80,6 +80,15 @@ journal::journal(std::filesystem::path dir, std::shared_ptr<disk_io> io,
       reserve_bytes_(reserve_bytes) {
   std::filesystem::create_directories(dir_ / blob_folder);
   had_log_ = std::filesystem::exists(log_path());
+  // A compaction killed before its rename leaves its temporary log; the log it would
+  // have replaced is still whole.
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    const auto name = entry.path().filename().string();
+    if (name.starts_with(std::string(log_name) + ".") && name.ends_with(".tmp")) {
+      std::error_code ignored;
+      std::filesystem::remove(entry.path(), ignored);
+    }
+  }
   std::uint64_t blobs = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir_ / blob_folder)) {
     std::error_code ec;

@@ -18,7 +18,7 @@ import time
 import unittest
 import urllib.request
 
-from harness import Server, admin, fail_missing, tree_hash
+from harness import Server, admin, fail_missing, server_binary, tree_hash
 
 try:
     import boto3
@@ -146,7 +146,8 @@ class FullDiskTest(unittest.TestCase):
 
 class CrashLoopTest(unittest.TestCase):
     """Concurrent uploads, deletes and multipart completes, SIGKILL at a random moment,
-    restart, check every acknowledged change; ROUNDS times, in well under a minute."""
+    restart (every other time killed once more while it replays), check every
+    acknowledged change; ROUNDS times, in well under a minute."""
 
     ROUNDS = 8
     WORKERS = 3
@@ -262,6 +263,14 @@ class CrashLoopTest(unittest.TestCase):
                 data = response.read()
             self.assertEqual((len(data), tree_hash(data)), self.live[archive_id])
 
+    def kill_during_replay(self, rng):
+        """SIGKILL while the next start replays and compacts the journal."""
+        process = subprocess.Popen([server_binary(), "--port", "0", *self.args],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, 0.08))
+        process.kill()
+        process.wait(10)
+
     def test_sigkill_during_concurrent_changes_loses_nothing_acknowledged(self):
         started = time.monotonic()
         rng = random.Random(2026)
@@ -282,6 +291,8 @@ class CrashLoopTest(unittest.TestCase):
                 thread.join(20)
             server.stop()
             self.assertEqual(self.errors, [], server.output())
+            if round_no % 2 == 1:
+                self.kill_during_replay(rng)
             server = Server(*self.args).start()
             self.check(server.endpoint, round_no)
         self.addCleanup(server.stop)
