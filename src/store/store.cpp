@@ -133,7 +133,7 @@ archive store::add_archive(const scope& where, const std::string& vault_name,
                            std::shared_ptr<const std::string> data, std::string tree_hash_hex) {
   auto a = new_archive(std::move(description), std::move(data), std::move(tree_hash_hex));
   // The bytes go to disk before the lock is taken: a big archive never stalls other calls.
-  const auto blob = records::archive_blob(a.id);
+  const auto blob = journal_ ? records::archive_blob(a.id) : std::string();
   write_blob(blob, *a.data);
   try {
     std::lock_guard lock(mutex_);

@@ -58,8 +58,8 @@ void store::upload_part(const scope& where, const std::string& vault_name,
                         multipart_part part) {
   // Written before the lock (a part can be 4 GiB); a part that is then refused has its
   // blob removed again, unless it is the same bytes as the part already recorded there.
-  const auto hash_hex = to_hex(part.tree_hash);
-  const auto blob = records::part_blob(upload_id, start, hash_hex);
+  const auto blob =
+      journal_ ? records::part_blob(upload_id, start, to_hex(part.tree_hash)) : std::string();
   write_blob(blob, *part.data);
   std::optional<std::string> replaced_blob;
   try {
@@ -140,7 +140,7 @@ std::optional<std::string> store::place_part(const scope& where, const std::stri
   }
   if (size < replaced) total_archive_bytes_ -= replaced - size;
   std::optional<std::string> replaced_blob;
-  if (old != upload.parts.end()) {
+  if (journal_ && old != upload.parts.end()) {
     replaced_blob = records::part_blob(upload_id, start, to_hex(old->second.tree_hash));
   }
   upload.bytes = upload.bytes - replaced + size;
@@ -206,7 +206,7 @@ archive store::complete_upload(const scope& where, const std::string& vault_name
     part.data.reset();
   }
   auto stored = new_archive(std::move(description), std::move(whole), to_hex(expected_tree_hash));
-  const auto blob = records::archive_blob(stored.id);
+  const auto blob = journal_ ? records::archive_blob(stored.id) : std::string();
   std::vector<std::string> part_blobs;
   try {
     write_blob(blob, *stored.data);
