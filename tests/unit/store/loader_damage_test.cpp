@@ -222,6 +222,42 @@ TEST_F(loader_damage, a_missing_blob_is_never_served) {
   EXPECT_EQ(h->send("GET", "/-/vaults/v").status, 200u);
 }
 
+TEST_F(loader_damage, a_damaged_part_is_dropped_and_a_damaged_inventory_fails_its_job) {
+  std::string upload, inventory;
+  {
+    std::unique_ptr<journal> disk;
+    auto h = start_on_disk(dir.path, disk);
+    h->create_vault("v");
+    h->upload("v", "listed");
+    inventory = h->initiate("v", R"({"Type":"inventory-retrieval"})");
+    h->advance(h->cfg.standard_delay);
+    const auto r =
+        h->send("POST", "/-/vaults/v/multipart-uploads", "", {{"x-amz-part-size", "1048576"}});
+    upload = r.headers.at("x-amz-multipart-upload-id");
+    const std::string part = "part bytes";
+    ASSERT_EQ(h->send("PUT", "/-/vaults/v/multipart-uploads/" + upload, part,
+                      with_content_sha256(part, {{"Content-Range", "bytes 0-9/*"},
+                                                 {"x-amz-sha256-tree-hash",
+                                                  to_hex(tree_hash(part))}}))
+                  .status,
+              204u);
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path / "blobs")) {
+    const auto name = entry.path().filename().string();
+    if (name.starts_with("p-") || name.starts_with("j-")) {
+      auto bytes = file_text(entry.path());
+      bytes[2] ^= 1;
+      write_text(entry.path(), bytes);
+    }
+  }
+  std::unique_ptr<journal> disk;
+  auto h = start_on_disk(dir.path, disk);
+  const auto parts = api_harness::json(h->send("GET", "/-/vaults/v/multipart-uploads/" + upload));
+  EXPECT_TRUE(parts["Parts"].empty()) << parts.dump();
+  EXPECT_EQ(h->describe("v", inventory)["StatusCode"], "Failed");
+  EXPECT_EQ(h->send("GET", "/-/vaults/v/jobs/" + inventory + "/output").status, 400u);
+}
+
 TEST_F(loader_damage, a_deleted_journal_refuses_and_recover_sets_the_blobs_aside) {
   const auto p = populate(dir.path);
   std::filesystem::remove(log());
