@@ -365,7 +365,8 @@ http::response metrics(call& c) {
         {"glacier_live_bytes", stats.archive_bytes},
     };
     for (const auto& [name, value] : disk) {
-      text += std::string("# TYPE ") + name + " gauge\n" + name + " " + std::to_string(value) + "\n";
+      text +=
+          std::string("# TYPE ") + name + " gauge\n" + name + " " + std::to_string(value) + "\n";
     }
     text += "# HELP glacier_failed_writes_total Writes the disk refused (each answered 500).\n";
     text += "# TYPE glacier_failed_writes_total counter\nglacier_failed_writes_total " +

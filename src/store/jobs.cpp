@@ -181,8 +181,8 @@ const detail::stored_job& store::fill_output(std::uint64_t sequence, vault_state
   const archive& a = vault.archives.at(found->second);
   if (a.damaged) {
     // Never served: its bytes on disk did not match its tree hash at start-up.
-    d.status_message = "The archive could not be read: its stored bytes are damaged: " +
-                       *d.archive_id;
+    d.status_message =
+        "The archive could not be read: its stored bytes are damaged: " + *d.archive_id;
     return vault.jobs.set_status(sequence, job_status::failed);
   }
   j->output = a.data;
@@ -270,8 +270,8 @@ bool store::purge_job(std::uint64_t sequence) {
     if (j->action == job_action::inventory_retrieval) {
       drop_blob(records::inventory_blob(id));
       output_hashes_.erase(sequence);
-    } else if (j->action == job_action::archive_retrieval &&
-               j->status == job_status::succeeded && j->details && j->details->archive_id) {
+    } else if (j->action == job_action::archive_retrieval && j->status == job_status::succeeded &&
+               j->details && j->details->archive_id) {
       release_output(vault, *j->details->archive_id);
     }
   }

@@ -94,10 +94,10 @@ scan_result scan(std::string_view text) {
       result.records.push_back({at, line});  // a line of the format before checksums
     } else {
       const bool empty = line.find_first_not_of(" \t\r") == std::string_view::npos;
-      result.damaged.push_back(
-          {at, line.size() + 1,
-           empty ? "an empty line"
-           : leading_checksum(line) ? "a checksum that does not match the record"
+      result.damaged.push_back({at, line.size() + 1,
+                                empty ? "an empty line"
+                                : leading_checksum(line)
+                                    ? "a checksum that does not match the record"
                                     : "bytes that are not a record"});
       if (const auto glued = glued_record(line)) {
         result.records.push_back({at + *glued, line.substr(*glued + checksum_digits + 1)});

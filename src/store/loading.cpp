@@ -89,9 +89,9 @@ duration store::load_journal(journal& j, bool recover) {
     if (!scanned.damaged.empty() && !recover) {
       const auto& first = scanned.damaged.front();
       const auto more = scanned.damaged.size() - 1;
-      refuse(first.offset, first.what + (more ? "; " + std::to_string(more) +
-                                                    " more damaged line(s) after it"
-                                              : ""));
+      refuse(first.offset,
+             first.what +
+                 (more ? "; " + std::to_string(more) + " more damaged line(s) after it" : ""));
     }
     for (const auto& d : scanned.damaged) {
       notes.push_back("--recover: dropped " + std::to_string(d.length) + " bytes at byte " +
@@ -99,8 +99,8 @@ duration store::load_journal(journal& j, bool recover) {
                       "): " + dropped_excerpt(text, d.offset, d.length));
     }
     for (const auto at : scanned.salvaged) {
-      notes.push_back("--recover: kept the intact record at byte " + std::to_string(at) +
-                      " of " + path + ", found after a torn one in a damaged line");
+      notes.push_back("--recover: kept the intact record at byte " + std::to_string(at) + " of " +
+                      path + ", found after a torn one in a damaged line");
     }
     if (scanned.torn_tail) {
       notes.push_back("cut the torn tail of " + path + ": " +
@@ -115,9 +115,9 @@ duration store::load_journal(journal& j, bool recover) {
       auto r = nlohmann::json::parse(found.json, nullptr, false);
       if (r.is_discarded() || !r.is_object()) {
         if (!recover) refuse(found.offset, "a record that is not a JSON object");
-        notes.push_back("--recover: dropped the record at byte " + std::to_string(found.offset) +
-                        " of " + path + " (not a JSON object): " +
-                        dropped_excerpt(found.json, 0, found.json.size()));
+        notes.push_back(
+            "--recover: dropped the record at byte " + std::to_string(found.offset) + " of " +
+            path + " (not a JSON object): " + dropped_excerpt(found.json, 0, found.json.size()));
         continue;
       }
       parsed.emplace_back(found.offset, std::move(r));
@@ -169,15 +169,15 @@ duration store::load_journal(journal& j, bool recover) {
       if (scanned.torn_tail) j.truncate_log(scanned.complete_length);
     }
     compacted_bytes_ = j.stats().journal_bytes;
-    compact_at_ = std::max<std::uint64_t>(1 << 20,
-                                          compacted_bytes_ * config_.journal_compact_factor);
+    compact_at_ =
+        std::max<std::uint64_t>(1 << 20, compacted_bytes_ * config_.journal_compact_factor);
     const auto moved = j.move_blobs_except(std::set<std::string>(blobs.begin(), blobs.end()));
     if (!moved.empty()) {
       std::string names;
       for (std::size_t i = 0; i < moved.size() && i < 20; ++i) names += " " + moved[i];
-      notes.push_back("moved " + std::to_string(moved.size()) + " file(s) that no record refers to into " +
-                      (j.dir() / "lost+found").string() + ":" + names +
-                      (moved.size() > 20 ? " ..." : ""));
+      notes.push_back(
+          "moved " + std::to_string(moved.size()) + " file(s) that no record refers to into " +
+          (j.dir() / "lost+found").string() + ":" + names + (moved.size() > 20 ? " ..." : ""));
     }
     offset = clock_offset_;
   }

@@ -58,15 +58,14 @@ void store::compact_if_due() {
 
 void store::record_vault_config(const vault_state& vault) {
   if (!journal_) return;
-  record(
-      {{"t", "vault_config"},
+  record({{"t", "vault_config"},
           {"s", records::scope_json(vault.scope)},
           {"vault", vault.name},
           {"access_policy", vault.access_policy ? nlohmann::json(*vault.access_policy) : nullptr},
           {"notifications", records::notifications_json(vault.notifications)},
           {"lock", records::lock_json(vault.lock)},
-       {"tags", vault.tags}},
-      true);
+          {"tags", vault.tags}},
+         true);
 }
 
 void store::record_account(const scope& where, const scope_state& account) {
@@ -187,8 +186,8 @@ void store::replay(const nlohmann::json& r) {
     auto& slot = upload.parts[index];
     const auto pending = upload.pending_sizes.find(index);
     const std::uint64_t replaced = pending != upload.pending_sizes.end() ? pending->second
-                                   : slot.data                          ? slot.data->size()
-                                                                        : 0;
+                                   : slot.data                           ? slot.data->size()
+                                                                         : 0;
     std::uint64_t size = 0;
     if (const auto recorded = r.find("size"); recorded != r.end()) {
       size = recorded->get<std::uint64_t>();  // the bytes are read by load_blobs

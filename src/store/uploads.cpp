@@ -227,8 +227,8 @@ archive store::complete_upload(const scope& where, const std::string& vault_name
     const auto& upload = vault.uploads.at(it->second);
     if (journal_) {
       for (const auto& [index, part] : upload.parts) {
-        part_blobs.push_back(records::part_blob(upload_id, index * upload.info.part_size,
-                                                to_hex(part.tree_hash)));
+        part_blobs.push_back(
+            records::part_blob(upload_id, index * upload.info.part_size, to_hex(part.tree_hash)));
       }
     }
     vault.uploads.erase(it->second);
@@ -291,8 +291,7 @@ void store::abort_upload(const scope& where, const std::string& vault_name,
             {"archive", nullptr}},
            false, true);
   for (const auto& [index, part] : upload.parts) {
-    drop_blob(
-        records::part_blob(upload_id, index * upload.info.part_size, to_hex(part.tree_hash)));
+    drop_blob(records::part_blob(upload_id, index * upload.info.part_size, to_hex(part.tree_hash)));
   }
   total_archive_bytes_ -= upload.bytes;
   vault.uploads.erase(it->second);
@@ -344,9 +343,8 @@ std::pair<multipart_upload_info, page<part_info>> store::list_parts(
       parts.marker = std::to_string(start);
       break;
     }
-    parts.items.push_back(
-        part_info{start, start + upload.size_of(it->first, it->second) - 1,
-                  to_hex(it->second.tree_hash)});
+    parts.items.push_back(part_info{start, start + upload.size_of(it->first, it->second) - 1,
+                                    to_hex(it->second.tree_hash)});
   }
   return {upload.info, std::move(parts)};
 }

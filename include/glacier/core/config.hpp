@@ -56,13 +56,13 @@ struct config {
   /// The journal is compacted while running once it is this many times its size after
   /// the last compaction; 0: only at start.
   std::uint64_t journal_compact_factor = 2;
-  bool admin = true;                           ///< false: no /_mock/ API and no console
-  std::string log_level = "info";              ///< trace|debug|info|warn|error|off
-  std::string log_format = "text";             ///< text|json
-  std::string auth = "accept";                 ///< accept|verify: whether signatures are checked
-  std::string credentials_file;                ///< the --credentials file; empty: none
-  std::vector<credential_entry> credentials;   ///< what credentials_file declares
-  bool enforce_policies = true;                ///< apply vault access and lock policies
+  bool admin = true;                          ///< false: no /_mock/ API and no console
+  std::string log_level = "info";             ///< trace|debug|info|warn|error|off
+  std::string log_format = "text";            ///< text|json
+  std::string auth = "accept";                ///< accept|verify: whether signatures are checked
+  std::string credentials_file;               ///< the --credentials file; empty: none
+  std::vector<credential_entry> credentials;  ///< what credentials_file declares
+  bool enforce_policies = true;               ///< apply vault access and lock policies
 };
 
 /// Thrown when a configuration value is invalid; the message names the key.

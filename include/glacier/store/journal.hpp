@@ -103,7 +103,7 @@ class journal {
   int log_fd_ = -1;
   int dir_fd_ = -1;  ///< the data directory, for free-space queries from any thread
   bool had_log_ = false;
-  std::uint64_t length_ = 0;  ///< the log's intact length; only under the caller's lock
+  std::uint64_t length_ = 0;   ///< the log's intact length; only under the caller's lock
   bool damaged_tail_ = false;  ///< a failed append could not be cut off yet
   std::atomic<std::uint64_t> published_length_{0};
   std::atomic<std::uint64_t> blob_bytes_{0};

@@ -187,7 +187,7 @@ TEST(config, knob_table_derives_env_and_flag_names_from_the_key) {
     EXPECT_EQ(knob.flag, flag);
     EXPECT_FALSE(knob.help.empty()) << knob.key;
   }
-  EXPECT_EQ(keys.size(), 41U);
+  EXPECT_EQ(keys.size(), 44U);
 }
 
 TEST(config, expedited_allowance_is_unlimited_unless_a_number_is_given) {

@@ -78,12 +78,12 @@ TEST(disk_space, an_aborted_upload_frees_its_parts) {
       h->send("POST", "/-/vaults/v/multipart-uploads", "", {{"x-amz-part-size", "1048576"}});
   const auto upload = r.headers.at("x-amz-multipart-upload-id");
   const std::string part = "part bytes";
-  ASSERT_EQ(h->send("PUT", "/-/vaults/v/multipart-uploads/" + upload, part,
-                    with_content_sha256(part, {{"Content-Range", "bytes 0-9/*"},
-                                               {"x-amz-sha256-tree-hash",
-                                                to_hex(tree_hash(part))}}))
-                .status,
-            204u);
+  ASSERT_EQ(
+      h->send("PUT", "/-/vaults/v/multipart-uploads/" + upload, part,
+              with_content_sha256(part, {{"Content-Range", "bytes 0-9/*"},
+                                         {"x-amz-sha256-tree-hash", to_hex(tree_hash(part))}}))
+          .status,
+      204u);
   EXPECT_EQ(disk->blob_names().size(), 1u);
   ASSERT_EQ(h->send("DELETE", "/-/vaults/v/multipart-uploads/" + upload).status, 204u);
   EXPECT_TRUE(disk->blob_names().empty());

@@ -16,7 +16,7 @@ namespace {
 
 /// What a populated data dir holds.
 struct populated {
-  std::string first_archive;   ///< with a succeeded retrieval job
+  std::string first_archive;  ///< with a succeeded retrieval job
   std::string second_archive;
   std::string retrieval_job;
   std::string later_vault = "later";  ///< created last
@@ -39,8 +39,8 @@ populated populate(const std::filesystem::path& dir) {
   h->create_vault("v");
   p.first_archive = h->upload("v", pattern_bytes(3000), "first");
   p.second_archive = h->upload("v", pattern_bytes(2000, 1), "second");
-  p.retrieval_job = h->initiate(
-      "v", R"({"Type":"archive-retrieval","ArchiveId":")" + p.first_archive + "\"}");
+  p.retrieval_job =
+      h->initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" + p.first_archive + "\"}");
   h->advance(h->cfg.standard_delay);
   h->create_vault(p.later_vault);
   return p;
@@ -193,8 +193,8 @@ TEST_F(loader_damage, a_damaged_blob_is_never_served) {
   EXPECT_EQ(job["StatusCode"], "Failed");
   EXPECT_EQ(h->send("GET", "/-/vaults/v/jobs/" + p.retrieval_job + "/output").status, 400u);
   // A new retrieval of it is accepted, as AWS does, and fails.
-  const auto again = h->initiate(
-      "v", R"({"Type":"archive-retrieval","ArchiveId":")" + p.first_archive + "\"}");
+  const auto again =
+      h->initiate("v", R"({"Type":"archive-retrieval","ArchiveId":")" + p.first_archive + "\"}");
   h->advance(h->cfg.standard_delay);
   EXPECT_EQ(h->describe("v", again)["StatusCode"], "Failed");
   EXPECT_EQ(h->send("GET", "/-/vaults/v/jobs/" + again + "/output").status, 400u);
@@ -235,12 +235,12 @@ TEST_F(loader_damage, a_damaged_part_is_dropped_and_a_damaged_inventory_fails_it
         h->send("POST", "/-/vaults/v/multipart-uploads", "", {{"x-amz-part-size", "1048576"}});
     upload = r.headers.at("x-amz-multipart-upload-id");
     const std::string part = "part bytes";
-    ASSERT_EQ(h->send("PUT", "/-/vaults/v/multipart-uploads/" + upload, part,
-                      with_content_sha256(part, {{"Content-Range", "bytes 0-9/*"},
-                                                 {"x-amz-sha256-tree-hash",
-                                                  to_hex(tree_hash(part))}}))
-                  .status,
-              204u);
+    ASSERT_EQ(
+        h->send("PUT", "/-/vaults/v/multipart-uploads/" + upload, part,
+                with_content_sha256(part, {{"Content-Range", "bytes 0-9/*"},
+                                           {"x-amz-sha256-tree-hash", to_hex(tree_hash(part))}}))
+            .status,
+        204u);
   }
   for (const auto& entry : std::filesystem::directory_iterator(dir.path / "blobs")) {
     const auto name = entry.path().filename().string();

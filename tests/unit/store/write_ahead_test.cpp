@@ -19,25 +19,25 @@ http::response send_upload(api_harness& h, const std::string& vault, const std::
 }
 
 std::string open_multipart(api_harness& h, const std::string& vault) {
-  const auto r =
-      h.send("POST", "/-/vaults/" + vault + "/multipart-uploads", "", {{"x-amz-part-size", "1048576"}});
+  const auto r = h.send("POST", "/-/vaults/" + vault + "/multipart-uploads", "",
+                        {{"x-amz-part-size", "1048576"}});
   EXPECT_EQ(r.status, 201u) << r.body;
   return r.headers.at("x-amz-multipart-upload-id");
 }
 
 void send_part(api_harness& h, const std::string& vault, const std::string& upload,
-                 std::uint64_t start, const std::string& data) {
+               std::uint64_t start, const std::string& data) {
   const auto range =
       "bytes " + std::to_string(start) + "-" + std::to_string(start + data.size() - 1) + "/*";
   const auto r = h.send(
       "PUT", "/-/vaults/" + vault + "/multipart-uploads/" + upload, data,
-      with_content_sha256(data, {{"Content-Range", range},
-                                 {"x-amz-sha256-tree-hash", to_hex(tree_hash(data))}}));
+      with_content_sha256(
+          data, {{"Content-Range", range}, {"x-amz-sha256-tree-hash", to_hex(tree_hash(data))}}));
   ASSERT_EQ(r.status, 204u) << r.body;
 }
 
 http::response send_complete(api_harness& h, const std::string& vault, const std::string& upload,
-                        const std::string& whole) {
+                             const std::string& whole) {
   return h.send("POST", "/-/vaults/" + vault + "/multipart-uploads/" + upload, "",
                 {{"x-amz-archive-size", std::to_string(whole.size())},
                  {"x-amz-sha256-tree-hash", to_hex(tree_hash(whole))}});
@@ -65,7 +65,8 @@ TEST(write_ahead, refused_changes_are_invisible_and_later_ones_survive_a_restart
     expect_error(h->send("POST", "/-/vaults/v/tags?operation=add", R"({"Tags":{"k":"v"}})"), 500,
                  refused_code, disk_full_text);
     EXPECT_TRUE(api_harness::json(h->send("GET", "/-/vaults/v/tags"))["Tags"].empty());
-    expect_error(h->send("DELETE", "/-/vaults/v/archives/" + kept), 500, refused_code, disk_full_text);
+    expect_error(h->send("DELETE", "/-/vaults/v/archives/" + kept), 500, refused_code,
+                 disk_full_text);
     EXPECT_EQ(archive_count(*h, "v"), 1u);
     expect_error(h->send("POST", "/-/vaults/v/jobs", R"({"Type":"inventory-retrieval"})"), 500,
                  refused_code, disk_full_text);
@@ -73,8 +74,8 @@ TEST(write_ahead, refused_changes_are_invisible_and_later_ones_survive_a_restart
     expect_error(h->send("PUT", "/-/policies/data-retrieval",
                          R"({"Policy":{"Rules":[{"Strategy":"FreeTier"}]}})"),
                  500, refused_code, disk_full_text);
-    EXPECT_EQ(api_harness::json(h->send("GET", "/-/policies/data-retrieval"))["Policy"]["Rules"][0]
-                                                                             ["Strategy"],
+    EXPECT_EQ(api_harness::json(
+                  h->send("GET", "/-/policies/data-retrieval"))["Policy"]["Rules"][0]["Strategy"],
               "None");
     expect_error(h->send("DELETE", "/-/vaults/v"), 400, "InvalidParameterValueException",
                  "not empty");
@@ -115,8 +116,7 @@ TEST(write_ahead, a_refused_multipart_complete_leaves_the_upload_open_and_whole)
     disk->budget = static_cast<std::int64_t>(whole.size()) + 10;
     expect_error(send_complete(*h, "v", upload, whole), 500, refused_code, disk_full_text);
     EXPECT_EQ(archive_count(*h, "v"), 0u);
-    const auto parts =
-        api_harness::json(h->send("GET", "/-/vaults/v/multipart-uploads/" + upload));
+    const auto parts = api_harness::json(h->send("GET", "/-/vaults/v/multipart-uploads/" + upload));
     EXPECT_EQ(parts["Parts"].size(), 2u);
     disk->free_space();
     const auto r = send_complete(*h, "v", upload, whole);
