@@ -26,7 +26,8 @@ std::string dropped_excerpt(std::string_view text, std::uint64_t offset, std::ui
   constexpr std::uint64_t shown = 160;
   const auto bytes = text.substr(offset, std::min(length, shown));
   std::string out;
-  for (const unsigned char c : bytes) {
+  for (const char raw : bytes) {
+    const auto c = static_cast<unsigned char>(raw);
     if (c >= 0x20 && c < 0x7F) {
       out.push_back(static_cast<char>(c));
     } else {
