@@ -42,7 +42,9 @@ TEST(journal_format, an_unfinished_last_line_is_a_torn_tail) {
 
 TEST(journal_format, trailing_zeros_are_a_torn_tail) {
   const auto whole = jf::frame(R"({"t":"a"})");
-  const auto scanned = jf::scan(whole + std::string(4096, '\0'));
+  // scan's records are views into its text, which must outlive them.
+  const auto text = whole + std::string(4096, '\0');
+  const auto scanned = jf::scan(text);
   EXPECT_EQ(scanned.records.size(), 1u);
   EXPECT_TRUE(scanned.damaged.empty());
   ASSERT_TRUE(scanned.torn_tail);
@@ -54,7 +56,8 @@ TEST(journal_format, a_flipped_byte_is_damage_at_its_line) {
   auto second = jf::frame(R"({"t":"b","size":34})");
   second[second.find("34")] = '5';  // a changed digit, the checksum left as it was
   const auto third = jf::frame(R"({"t":"c"})");
-  const auto scanned = jf::scan(first + second + third);
+  const auto text = first + second + third;  // the records are views into it
+  const auto scanned = jf::scan(text);
   ASSERT_EQ(scanned.damaged.size(), 1u);
   EXPECT_EQ(scanned.damaged[0].offset, first.size());
   EXPECT_EQ(scanned.damaged[0].what, "a checksum that does not match the record");
