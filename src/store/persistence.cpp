@@ -120,6 +120,9 @@ void store::replay(const nlohmann::json& r) {
     return;
   }
   if (type == "vault") {
+    // CreateVault of an existing vault records nothing, so a second record is damage; replacing
+    // the vault would leave job_owner_ pointing into the one it frees.
+    if (account.vaults.contains(r.at("name"))) throw std::invalid_argument("a vault created twice");
     auto vault = std::make_unique<vault_state>();
     vault->scope = where;
     vault->name = r.at("name");
@@ -155,6 +158,12 @@ void store::replay(const nlohmann::json& r) {
   } else if (type == "job") {
     // Its output is attached by load_blobs, from the archive or the blob it was saved in.
     auto j = records::job_from(r.at("job"));
+    // A job's later records (its completion, say) name the vault of its first; one naming another
+    // vault is damage, which would otherwise leave the job in two vaults.
+    if (const auto owner = job_owner_.find(j.sequence);
+        owner != job_owner_.end() && owner->second != &vault) {
+      throw std::invalid_argument("a job recorded in two vaults");
+    }
     if (r.contains("admitted")) count_retrieval(account, j, j.creation_date);
     if (const auto hash = r.find("output_hash"); hash != r.end()) {
       output_hashes_[j.sequence] = hash->get<std::string>();

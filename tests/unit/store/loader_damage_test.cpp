@@ -169,6 +169,43 @@ TEST_F(loader_damage, a_renamed_key_names_the_file_and_offset_not_the_parser) {
   EXPECT_NE(message.find("'archive' record"), std::string::npos) << message;
 }
 
+// Records a live journal never writes, each with a valid checksum: only the replay can tell.
+TEST_F(loader_damage, a_vault_recorded_twice_refuses_and_recover_keeps_the_first) {
+  const auto p = populate(dir.path);
+  auto text = file_text(log());
+  const auto [offset, json] = find_record(text, "vault", "\"name\":\"v\"");
+  const auto second_at = text.size();
+  text += journal_format::frame(json);
+  write_text(log(), text);
+  const auto message = start_refusal(dir.path);
+  expect_refusal_names(message, dir.path, second_at);
+  EXPECT_NE(message.find("'vault' record"), std::string::npos) << message;
+
+  std::unique_ptr<journal> disk;
+  auto h = start_on_disk(dir.path, disk, nullptr, true);
+  // The vault, its archives and its job are the first record's, whole.
+  EXPECT_EQ(*h->store.find_archive(p.first_archive)->data, pattern_bytes(3000));
+  EXPECT_EQ(h->describe("v", p.retrieval_job)["StatusCode"], "Succeeded");
+  EXPECT_EQ(h->store.pending_jobs().size(), 1u);  // the succeeded job's expiry
+}
+
+TEST_F(loader_damage, a_job_recorded_in_another_vault_refuses_and_recover_keeps_its_vault) {
+  const auto p = populate(dir.path);
+  auto text = file_text(log());
+  const auto [offset, json] = find_record(text, "job", p.retrieval_job);
+  auto moved = json;
+  moved.replace(moved.find("\"vault\":\"v\""), 11, "\"vault\":\"later\"");
+  const auto moved_at = text.size();
+  text += journal_format::frame(moved);
+  write_text(log(), text);
+  expect_refusal_names(start_refusal(dir.path), dir.path, moved_at);
+
+  std::unique_ptr<journal> disk;
+  auto h = start_on_disk(dir.path, disk, nullptr, true);
+  EXPECT_EQ(h->describe("v", p.retrieval_job)["StatusCode"], "Succeeded");
+  EXPECT_EQ(h->send("GET", "/-/vaults/later/jobs/" + p.retrieval_job).status, 404u);
+}
+
 TEST_F(loader_damage, garbage_appended_refuses_and_recover_drops_it) {
   populate(dir.path);
   const auto size = std::filesystem::file_size(log());
