@@ -47,6 +47,13 @@ class stub_dispatcher final : public glacier::api::dispatcher {
       res.shared_length = 10;
       return res;
     }
+    if (req.target == "/large") {
+      // More than the loopback socket buffers of both ends hold.
+      res.shared_body = large_;
+      res.shared_offset = 0;
+      res.shared_length = large_->size();
+      return res;
+    }
     if (req.target == "/throw") throw std::runtime_error("handler bug");
     if (req.target == "/delayed") {
       res.delay = 400ms;
@@ -101,6 +108,8 @@ class stub_dispatcher final : public glacier::api::dispatcher {
   std::atomic<int> handled_{0};
   std::shared_ptr<const std::string> shared_ =
       std::make_shared<const std::string>("0123456789abcdefghij");
+  std::shared_ptr<const std::string> large_ =
+      std::make_shared<const std::string>(std::size_t{32} << 20, 'L');
   std::mutex mutex_;
   std::condition_variable entered_;
   bool slow_entered_ = false;
@@ -490,6 +499,22 @@ TEST_F(server_test, idle_keep_alive_connection_is_closed_after_idle_timeout) {
   EXPECT_TRUE(client.wait_for_close(3s));
   // Longer than read_timeout: a rested keep-alive connection gets the idle limit.
   EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
+}
+
+TEST_F(server_test, client_that_stops_reading_a_response_is_dropped_after_write_timeout) {
+  http_client client(port_);
+  client.send_raw("GET /large HTTP/1.1\r\nHost: x\r\n\r\n");
+  // The client takes nothing for longer than write_timeout (1 s): the server gives up on it.
+  std::this_thread::sleep_for(1600ms);
+  const auto start = std::chrono::steady_clock::now();
+  const auto received = client.read_raw_until_close(5s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s) << "the connection stayed open";
+  // Only what the socket buffers held when the server closed arrives, not the whole body.
+  EXPECT_GT(received.size(), 0U);
+  EXPECT_LT(received.size(), std::size_t{32} << 20);
+  // The server goes on serving others.
+  http_client other(port_);
+  EXPECT_EQ(other.send("GET", "/a").status, 200U);
 }
 
 TEST_F(server_test, shared_body_slice_is_sent_exactly) {
