@@ -112,44 +112,45 @@ bool arn_match(std::string_view pattern, std::string_view text) {
   return wildcard_match(pattern, text);
 }
 
-// Whether one request value matches one policy value (index `i` of the condition's values).
-bool value_matches(const condition& c, std::size_t i, const std::string& request) {
+// Whether the request's `j`th value matches the policy's `i`th value.
+bool value_matches(const condition& c, std::size_t i, const key_values& request, std::size_t j) {
+  const std::string& text = request.texts()[j];
   switch (c.family) {
     case condition_family::string:
     case condition_family::binary:
-      return request == c.values[i];
+      return text == c.values[i];
     case condition_family::string_ignore_case:
-      return lower_ascii(request) == lower_ascii(c.values[i]);
+      return lower_ascii(text) == lower_ascii(c.values[i]);
     case condition_family::string_like:
-      return wildcard_match(c.values[i], request);
+      return wildcard_match(c.values[i], text);
     case condition_family::numeric: {
-      const auto number = parse_number(request);
+      const auto number = parse_number(text);
       return number && ordered(c.cmp, *number, c.numbers[i]);
     }
     case condition_family::date: {
       std::int64_t ms = 0;
-      return parse_policy_date(request, ms) &&
+      return parse_policy_date(text, ms) &&
              ordered(c.cmp, static_cast<double>(ms), static_cast<double>(c.dates_ms[i]));
     }
     case condition_family::boolean:
-      return lower_ascii(request) == c.values[i];
+      return lower_ascii(text) == c.values[i];
     case condition_family::ip_address: {
-      ip_network address;
-      return parse_ip_network(request, address) && in_network(c.networks[i], address);
+      const auto* address = request.address(j);
+      return address != nullptr && in_network(c.networks[i], *address);
     }
     case condition_family::arn:
-      return arn_match(c.values[i], request);
+      return arn_match(c.values[i], text);
     case condition_family::null:
       return false;
   }
   return false;
 }
 
-// A request value satisfies the operator: it matches some policy value (OR), or for a
-// negated operator it matches none of them (NOR).
-bool satisfies(const condition& c, const std::string& request) {
+// The request's `j`th value satisfies the operator: it matches some policy value (OR), or
+// for a negated operator it matches none of them (NOR).
+bool satisfies(const condition& c, const key_values& request, std::size_t j) {
   bool any = false;
-  for (std::size_t i = 0; i < c.values.size() && !any; ++i) any = value_matches(c, i, request);
+  for (std::size_t i = 0; i < c.values.size() && !any; ++i) any = value_matches(c, i, request, j);
   return c.negated ? !any : any;
 }
 
@@ -295,8 +296,19 @@ condition parse_condition(std::string_view operator_name, std::string_view key,
   return c;
 }
 
-bool condition_holds(const condition& c, const std::vector<std::string>* values) {
-  const bool absent = values == nullptr || values->empty();
+const ip_network* key_values::address(std::size_t i) const {
+  if (addresses_.empty()) {
+    addresses_.resize(texts_.size());
+    for (std::size_t j = 0; j < texts_.size(); ++j) {
+      ip_network parsed;
+      if (parse_ip_network(texts_[j], parsed)) addresses_[j] = parsed;
+    }
+  }
+  return addresses_[i] ? &*addresses_[i] : nullptr;
+}
+
+bool condition_holds(const condition& c, const key_values* values) {
+  const bool absent = values == nullptr || values->texts().empty();
   if (c.family == condition_family::null) {
     const auto wanted = absent ? "true" : "false";
     return std::find(c.values.begin(), c.values.end(), wanted) != c.values.end();
@@ -312,24 +324,36 @@ bool condition_holds(const condition& c, const std::vector<std::string>* values)
         return c.negated;
     }
   }
+  const std::size_t count = values->texts().size();
+  const auto any_value = [&] {
+    for (std::size_t j = 0; j < count; ++j) {
+      if (satisfies(c, *values, j)) return true;
+    }
+    return false;
+  };
+  const auto all_values = [&] {
+    for (std::size_t j = 0; j < count; ++j) {
+      if (!satisfies(c, *values, j)) return false;
+    }
+    return true;
+  };
   switch (c.qualifier) {
     case set_qualifier::for_any_value:
-      return std::any_of(values->begin(), values->end(),
-                         [&](const std::string& v) { return satisfies(c, v); });
+      return any_value();
     case set_qualifier::for_all_values:
-      return std::all_of(values->begin(), values->end(),
-                         [&](const std::string& v) { return satisfies(c, v); });
+      return all_values();
     case set_qualifier::none:
       break;
   }
   // No qualifier: a positive operator needs one request value to match; a negated one
   // needs none of them to.
-  if (c.negated) {
-    return std::all_of(values->begin(), values->end(),
-                       [&](const std::string& v) { return satisfies(c, v); });
-  }
-  return std::any_of(values->begin(), values->end(),
-                     [&](const std::string& v) { return satisfies(c, v); });
+  return c.negated ? all_values() : any_value();
+}
+
+bool condition_holds(const condition& c, const std::vector<std::string>* values) {
+  if (values == nullptr) return condition_holds(c, static_cast<const key_values*>(nullptr));
+  const key_values request(*values);
+  return condition_holds(c, &request);
 }
 
 }  // namespace glacier::auth

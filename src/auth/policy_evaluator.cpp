@@ -1,5 +1,7 @@
 // Evaluates a parsed resource policy for one request, with IAM's rules.
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "glacier/auth/policy.hpp"
 #include "glacier/auth/wildcard.hpp"
@@ -19,14 +21,40 @@ bool resource_applies(const statement& s, std::string_view resource) {
   return listed != s.not_resource;
 }
 
-bool conditions_hold(const statement& s, const condition_context& context) {
-  std::vector<std::string> values;
-  for (const auto& c : s.conditions) {
-    values.clear();
-    const bool present = context.lookup(c.key, values);
-    if (!condition_holds(c, present ? &values : nullptr)) return false;
+// The request's values of each condition key the policy tests, looked up once per
+// evaluation: a large policy tests the same few keys (aws:SourceIp, aws:username) in dozens
+// of statements.
+class looked_up_keys {
+ public:
+  looked_up_keys(const policy& p, const condition_context& context)
+      : policy_(p), context_(context), slots_(p.condition_keys.size()) {}
+
+  /// The request's values of `c`'s key, or null when it has none.
+  const key_values* values(const condition& c) {
+    auto& entry = slots_[c.key_slot];
+    if (!entry.looked_up) {
+      entry.looked_up = true;
+      std::vector<std::string> texts;
+      if (context_.lookup(policy_.condition_keys[c.key_slot], texts)) {
+        entry.values.emplace(std::move(texts));
+      }
+    }
+    return entry.values ? &*entry.values : nullptr;
   }
-  return true;
+
+ private:
+  struct slot {
+    bool looked_up = false;
+    std::optional<key_values> values;  // empty when the request has no such key
+  };
+  const policy& policy_;
+  const condition_context& context_;
+  std::vector<slot> slots_;
+};
+
+bool conditions_hold(const statement& s, looked_up_keys& keys) {
+  return std::all_of(s.conditions.begin(), s.conditions.end(),
+                     [&](const condition& c) { return condition_holds(c, keys.values(c)); });
 }
 
 }  // namespace
@@ -54,9 +82,10 @@ bool principal_applies(const statement& s, const caller& who) {
 
 evaluation evaluate(const policy& p, const request_view& request) {
   evaluation result;
+  looked_up_keys keys(p, request.context);
   const auto consider = [&](const statement& s) {
     if (!resource_applies(s, request.resource) || !principal_applies(s, request.caller) ||
-        !conditions_hold(s, request.context)) {
+        !conditions_hold(s, keys)) {
       return false;
     }
     if (s.effect == effect::deny) {

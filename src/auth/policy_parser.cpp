@@ -274,6 +274,13 @@ policy parse_policy(std::string_view text, const parse_options& options) {
   } else {
     p.statements.push_back(parse_statement(statements, options, variables_apply));
   }
+  for (auto& s : p.statements) {
+    for (auto& c : s.conditions) {
+      const auto known = std::find(p.condition_keys.begin(), p.condition_keys.end(), c.key);
+      c.key_slot = static_cast<std::size_t>(known - p.condition_keys.begin());
+      if (known == p.condition_keys.end()) p.condition_keys.push_back(c.key);
+    }
+  }
   std::set<std::string, std::less<>> sids;
   for (const auto& s : p.statements) {
     if (!s.sid.empty() && !sids.insert(s.sid).second) {

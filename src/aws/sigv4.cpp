@@ -1,13 +1,12 @@
 #include "glacier/aws/sigv4.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <array>
 #include <ctime>
 #include <map>
 #include <stdexcept>
+
+#include "glacier/aws/openssl_digests.hpp"
 
 namespace glacier::sigv4 {
 
@@ -68,22 +67,13 @@ std::string signed_header_list(const std::map<std::string, std::string>& headers
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  return to_hex(digest.data(), size);
+  const auto digest = openssl::sha256(data.data(), data.size());
+  return to_hex(digest.data(), digest.size());
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int size = 0;
-  const auto* result =
-      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), &size);
-  if (result == nullptr) throw std::runtime_error("HMAC-SHA256 failed");
-  return std::string(reinterpret_cast<const char*>(mac.data()), size);
+  const auto mac = openssl::hmac_sha256(key, data);
+  return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
 }
 
 std::string amz_date(std::chrono::system_clock::time_point t) {

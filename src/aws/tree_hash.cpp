@@ -1,25 +1,16 @@
 #include "glacier/aws/tree_hash.hpp"
 
-#include <openssl/evp.h>
-
 #include <memory>
 #include <stdexcept>
+
+#include "glacier/aws/openssl_digests.hpp"
 
 namespace glacier {
 
 namespace {
 
-struct md_ctx_deleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
 digest sha256_of(const void* data, std::size_t size) {
-  digest out{};
-  unsigned int length = 0;
-  if (EVP_Digest(data, size, out.data(), &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  return out;
+  return openssl::sha256(data, size);
 }
 
 }  // namespace

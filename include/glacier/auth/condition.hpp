@@ -1,8 +1,10 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +47,9 @@ struct condition {
   bool if_exists = false;  ///< ...IfExists: true when the key is absent
   set_qualifier qualifier = set_qualifier::none;
   std::string key;  ///< lower case: keys ignore case
+  /// Index of `key` in its policy's policy::condition_keys, so a request looks each key up
+  /// once however many statements test it.
+  std::size_t key_slot = 0;
   std::vector<std::string> values;
   std::vector<double> numbers;         ///< numeric: the values as numbers
   std::vector<std::int64_t> dates_ms;  ///< date: the values as epoch milliseconds
@@ -56,9 +61,26 @@ struct condition {
 condition parse_condition(std::string_view operator_name, std::string_view key,
                           const nlohmann::json& values);
 
+/// A request's values of one condition key, with the forms operators parse them into kept
+/// after first use: a policy may test aws:SourceIp in dozens of statements.
+class key_values {
+ public:
+  explicit key_values(std::vector<std::string> texts) : texts_(std::move(texts)) {}
+  const std::vector<std::string>& texts() const { return texts_; }
+  /// The `i`th value as an IP address, or null when it is not one.
+  const ip_network* address(std::size_t i) const;
+
+ private:
+  std::vector<std::string> texts_;
+  mutable std::vector<std::optional<ip_network>> addresses_;  // parsed on first use
+};
+
 /// Whether `c` holds for the request's values of its key; `values` is null when the
 /// request has no such key (IAM's rules for absent keys, IfExists, Null and the set
 /// qualifiers apply).
+bool condition_holds(const condition& c, const key_values* values);
+
+/// The same for values given as text.
 bool condition_holds(const condition& c, const std::vector<std::string>* values);
 
 /// A date as IAM's Date operators read it (ISO 8601, or epoch seconds), in epoch ms.

@@ -40,6 +40,8 @@ struct statement {
 struct policy {
   std::string version;
   std::vector<statement> statements;
+  /// Every distinct condition key the statements test; condition::key_slot indexes it.
+  std::vector<std::string> condition_keys;
   /// For each action of parse_options::actions, the statements whose Action/NotAction
   /// covers it, in order; empty when no action list was given.
   std::vector<std::vector<std::uint32_t>> statements_by_action;

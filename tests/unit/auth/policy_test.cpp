@@ -371,6 +371,58 @@ TEST(policy, several_condition_keys_and_operators_are_anded) {
       });
 }
 
+// A request's key is looked up once per evaluation however many statements test it, and
+// every statement sees the same values: an address parsed once for IpAddress and
+// NotIpAddress alike, a value that is no address matching neither.
+TEST(policy, each_condition_key_is_looked_up_once_per_evaluation) {
+  class counting_context final : public condition_context {
+   public:
+    std::map<std::string, std::vector<std::string>> keys;
+    mutable std::map<std::string, int> lookups;
+    bool lookup(std::string_view key, std::vector<std::string>& out) const override {
+      ++lookups[std::string(key)];
+      const auto it = keys.find(std::string(key));
+      if (it == keys.end()) return false;
+      out = it->second;
+      return true;
+    }
+  };
+  const auto p = parse_vault_policy(R"({"Statement":[
+      {"Sid":"a","Effect":"Deny","Principal":"*","Action":"glacier:DeleteArchive","Resource":"*",
+       "Condition":{"IpAddress":{"aws:SourceIp":"198.51.100.0/24"}}},
+      {"Sid":"b","Effect":"Deny","Principal":"*","Action":"glacier:DeleteArchive","Resource":"*",
+       "Condition":{"StringEquals":{"aws:username":"mallory"},"IpAddress":{"aws:sourceip":"10.0.0.0/8"}}},
+      {"Sid":"c","Effect":"Deny","Principal":"*","Action":"glacier:DeleteArchive","Resource":"*",
+       "Condition":{"StringEquals":{"aws:UserName":"intern"},"NotIpAddress":{"aws:SourceIp":["203.0.113.0/24","2001:db8::/32"]}}},
+      {"Sid":"d","Effect":"Deny","Principal":"*","Action":"glacier:DeleteArchive","Resource":"*",
+       "Condition":{"Null":{"glacier:ResourceTag/Hold":"false"}}}]})");
+  EXPECT_EQ(p.condition_keys.size(), 3U);
+  const auto id = find_action("DeleteArchive");
+  const auto decide = [&](const std::string& ip, const std::string& name,
+                          std::map<std::string, int>* lookups = nullptr) {
+    counting_context context;
+    context.keys = {{"aws:sourceip", {ip}}, {"aws:username", {name}}};
+    const request_view request{alice, "glacier:deletearchive", vault_arn, context, id};
+    const auto result = evaluate(p, request);
+    if (lookups) *lookups = context.lookups;
+    return result.by ? result.by->sid : std::string("none");
+  };
+  std::map<std::string, int> lookups;
+  EXPECT_EQ(decide("192.0.2.7", "alice", &lookups), "none");
+  EXPECT_EQ(lookups,
+            (std::map<std::string, int>{
+                {"aws:sourceip", 1}, {"aws:username", 1}, {"glacier:resourcetag/hold", 1}}));
+  EXPECT_EQ(decide("198.51.100.9", "alice"), "a");
+  EXPECT_EQ(decide("10.1.2.3", "mallory"), "b");
+  EXPECT_EQ(decide("10.1.2.3", "alice"), "none");
+  EXPECT_EQ(decide("192.0.2.7", "intern"), "c");
+  EXPECT_EQ(decide("2001:db8::1", "intern"), "none");
+  EXPECT_EQ(decide("203.0.113.1", "intern"), "none");
+  // Not an address: no IpAddress matches it, so NotIpAddress holds (IAM's negation).
+  EXPECT_EQ(decide("localhost", "mallory"), "none");
+  EXPECT_EQ(decide("localhost", "intern"), "c");
+}
+
 TEST(policy, statements_are_indexed_by_the_actions_they_cover) {
   const auto p = parse_vault_policy(
       R"({"Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:Delete*","Resource":"*",
