@@ -105,10 +105,13 @@ nlohmann::ordered_json vault_state_json(const vault_snapshot& v, time_point now,
                            ? nlohmann::ordered_json{{"sns_topic", v.notifications->sns_topic},
                                                     {"events", v.notifications->events}}
                            : nlohmann::ordered_json(nullptr);
-  j["lock"] = v.lock ? nlohmann::ordered_json{{"state", v.lock->locked ? "Locked" : "InProgress"},
-                                              {"lock_id", v.lock->lock_id},
-                                              {"policy", v.lock->policy}}
-                     : nlohmann::ordered_json(nullptr);
+  // A lapsed InProgress lock is gone, as GetVaultLock says (ResourceNotFoundException),
+  // though the store removes it only when the vault's lock is next touched.
+  j["lock"] = v.lock && v.lock->in_force(now)
+                  ? nlohmann::ordered_json{{"state", v.lock->locked ? "Locked" : "InProgress"},
+                                           {"lock_id", v.lock->lock_id},
+                                           {"policy", v.lock->policy}}
+                  : nlohmann::ordered_json(nullptr);
   j["tags"] = v.tags;
   j["effective_policies"] = effective_policies_json(v, now, enforced);
   return j;

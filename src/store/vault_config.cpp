@@ -103,8 +103,7 @@ vault_access store::access_facts(const scope& where, const std::string& vault_na
   const auto& vault = *v->second;
   out.exists = true;
   // An InProgress lock past its expiration is gone (expire_lock), even if not yet removed.
-  out.lock_in_force = vault.lock && (vault.lock->locked || !vault.lock->expiration_date ||
-                                     *vault.lock->expiration_date > now);
+  out.lock_in_force = vault.lock && vault.lock->in_force(now);
   out.has_access_policy = vault.access_policy.has_value();
   out.policy_revision = vault.policy_revision;
   if (known_revision == flags_only || (!out.lock_in_force && !out.has_access_policy)) return out;
@@ -133,10 +132,7 @@ std::optional<time_point> store::archive_creation_date(const scope& where,
 
 void store::expire_lock(vault_state& vault, time_point now) const {
   // An InProgress lock that was not completed in time disappears with its policy.
-  if (vault.lock && !vault.lock->locked && vault.lock->expiration_date &&
-      *vault.lock->expiration_date <= now) {
-    vault.lock.reset();
-  }
+  if (vault.lock && !vault.lock->in_force(now)) vault.lock.reset();
 }
 
 std::string store::initiate_lock(const scope& where, const std::string& vault_name,

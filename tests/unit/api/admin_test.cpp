@@ -218,9 +218,12 @@ TEST_F(admin, state_shows_the_effective_policies_and_drops_a_lapsed_lock) {
   const auto body = [](const std::string& policy) {
     return nlohmann::json{{"Policy", policy}}.dump();
   };
-  const auto effective = [&](const std::string& vault) {
+  const auto shown = [&](const std::string& vault) {
     const auto state = api_harness::json(call("GET", "/_mock/state?vault=" + vault));
-    return state["accounts"][0]["vaults"][0]["effective_policies"];
+    return state["accounts"][0]["vaults"][0];
+  };
+  const auto effective = [&](const std::string& vault) {
+    return shown(vault)["effective_policies"];
   };
   auto e = effective("v");
   EXPECT_EQ(e["enforced"], true);
@@ -237,11 +240,15 @@ TEST_F(admin, state_shows_the_effective_policies_and_drops_a_lapsed_lock) {
   // from the effective policies, while the access policy stays.
   h.advance(duration(24LL * 3600 * 1000 - 1000));
   EXPECT_EQ(effective("v")["vault_lock_policy"], nlohmann::json::parse(lock_policy));
+  EXPECT_EQ(shown("v")["lock"]["state"], "InProgress");
   EXPECT_EQ(h.send("DELETE", "/-/vaults/v").status, 403u);
   h.advance(duration(1000));
   e = effective("v");
   EXPECT_TRUE(e["vault_lock_policy"].is_null()) << e.dump();
   EXPECT_EQ(e["vault_access_policy"], nlohmann::json::parse(access_policy));
+  // The lock itself is gone from the state too, as GetVaultLock has it.
+  EXPECT_TRUE(shown("v")["lock"].is_null()) << shown("v")["lock"].dump();
+  EXPECT_EQ(h.send("GET", "/-/vaults/v/lock-policy").status, 404u);
 
   // A completed lock never lapses.
   h.create_vault("locked");
@@ -252,6 +259,7 @@ TEST_F(admin, state_shows_the_effective_policies_and_drops_a_lapsed_lock) {
       204u);
   h.advance(duration(400LL * 24 * 3600 * 1000));
   EXPECT_EQ(effective("locked")["vault_lock_policy"], nlohmann::json::parse(lock_policy));
+  EXPECT_EQ(shown("locked")["lock"]["state"], "Locked");
 }
 
 TEST(admin_state, says_when_policies_are_not_enforced) {
