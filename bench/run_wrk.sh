@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Request rate and latency of single Glacier operations, measured with wrk, next to nginx
-# answering a fixed 202 (bench/nginx/nginx.conf) as the ceiling for InitiateJob.
+# answering a fixed 202 (bench/nginx/nginx.conf) as the ceiling for InitiateJob, and a
+# canned copy of glacier-mock's own response to DescribeJob and to ListJobs (captured in
+# the fixture step by bench/nginx/anchor.py) as theirs.
 #
 #   bash bench/run_wrk.sh                      # build/release/glacier-mock, 5 s runs, 3 reps
 #   bash bench/run_wrk.sh --duration 10 --repeat 5 --conns "16 64"
@@ -14,7 +16,8 @@
 # line per request, written to a file in the temporary directory; --info-log FILE to
 # choose, e.g. /dev/null). Runs are interleaved (nginx, then each scenario, per connection
 # count and repetition) so that the ratio to nginx compares runs made seconds apart; the
-# summary gives medians over the repetitions and the median of the per-repetition ratios.
+# summary gives medians over the repetitions and the median of the per-repetition ratios
+# to the scenario's anchor (its canned copy, else the fixed 202).
 #
 # Scenarios (bench/wrk/*.lua):
 #   initiate_inventory  InitiateJob {"Type":"inventory-retrieval"}               (202)
@@ -131,19 +134,6 @@ ensure_server() {  # level
 }
 for level in $LOG_LEVELS; do start_server "$level"; done
 
-NGINX_PORT=""
-NGINX_WORKER=""
-if [[ $HAVE_NGINX -eq 1 ]]; then
-  NGINX_PORT="$(free_port)"
-  mkdir -p "$TMP/nginx"
-  sed "s/127\.0\.0\.1:8089/127.0.0.1:$NGINX_PORT/" "$ROOT/bench/nginx/nginx.conf" >"$TMP/nginx/nginx.conf"
-  taskset -c "$SERVER_CPU" "$NGINX_BIN" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" >"$TMP/nginx/out.log" 2>&1 &
-  PIDS+=("$!")
-  NGINX_MASTER=$!
-  wait_http "http://127.0.0.1:$NGINX_PORT/"
-  NGINX_WORKER="$(pgrep -P "$NGINX_MASTER" | head -1)"
-fi
-
 # Resets a server and builds the fixture of a scenario; prints the environment for wrk.
 fixture() {  # port scenario
   python3 - "$1" "$2" "$BODY" "$TREE_HASH" <<'EOF'
@@ -176,6 +166,31 @@ elif scenario == "list_jobs":
         call("POST", f"/_mock/jobs/{r.getheader('x-amz-job-id')}/complete", expect=200)
 EOF
 }
+
+# DescribeJob and ListJobs are compared with nginx answering the bytes glacier-mock answers
+# them with in their fixture (captured from the first server by bench/nginx/anchor.py), each
+# on a port of its own; bench/nginx/nginx.conf includes anchors/*.conf.
+declare -A ANCHOR_PORT
+first_level="$(awk '{print $1}' <<<"$LOG_LEVELS")"
+NGINX_PORT=""
+NGINX_WORKER=""
+if [[ $HAVE_NGINX -eq 1 ]]; then
+  NGINX_PORT="$(free_port)"
+  mkdir -p "$TMP/nginx/anchors"
+  for scenario in $SCENARIOS; do
+    case "$scenario" in describe_job|list_jobs) ;; *) continue ;; esac
+    ANCHOR_PORT[$scenario]="$(free_port)"
+    fixture "${SERVER_PORT[$first_level]}" "$scenario" |
+      python3 "$ROOT/bench/nginx/anchor.py" "${SERVER_PORT[$first_level]}" "$scenario" \
+        "$TMP/nginx/anchors/$scenario.conf" "${ANCHOR_PORT[$scenario]}"
+  done
+  sed "s/127\.0\.0\.1:8089/127.0.0.1:$NGINX_PORT/" "$ROOT/bench/nginx/nginx.conf" >"$TMP/nginx/nginx.conf"
+  taskset -c "$SERVER_CPU" "$NGINX_BIN" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" >"$TMP/nginx/out.log" 2>&1 &
+  PIDS+=("$!")
+  NGINX_MASTER=$!
+  wait_http "http://127.0.0.1:$NGINX_PORT/"
+  NGINX_WORKER="$(pgrep -P "$NGINX_MASTER" | head -1)"
+fi
 
 RESULTS="$TMP/results.tsv"
 printf 'target\tscenario\tconns\trep\trps\tp50_us\tp99_us\tmax_us\terrors\tcpu_pct\tcpu_us_per_req\n' >"$RESULTS"
@@ -224,6 +239,12 @@ for rep in $(seq 1 "$REPEAT"); do
       run_one nginx initiate_inventory "$conns" "$rep" "$NGINX_PORT" "$NGINX_WORKER" || true
     fi
     for scenario in $SCENARIOS; do
+      if [[ -n "${ANCHOR_PORT[$scenario]:-}" ]]; then
+        # The scenario's own script and request bytes (the fixture's job id) against its anchor.
+        mapfile -t envs < <(fixture "${SERVER_PORT[$first_level]}" "$scenario")
+        run_one nginx "$scenario" "$conns" "$rep" "${ANCHOR_PORT[$scenario]}" "$NGINX_WORKER" \
+          "${envs[@]}" || true
+      fi
       for level in $LOG_LEVELS; do
         ensure_server "$level"
         port="${SERVER_PORT[$level]}"
@@ -238,20 +259,26 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$RESULTS" <<'EOF'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-nginx = {(r["conns"], r["rep"]): float(r["rps"]) for r in rows if r["target"] == "nginx"}
+# Each scenario's anchor: nginx's canned copy of its response where the run has one (DescribeJob,
+# ListJobs), else nginx's fixed 202 (the initiate_inventory row).
+def anchor(table, r):
+    own = (r["scenario"], r["conns"], r["rep"])
+    return table.get(own, table.get(("initiate_inventory", r["conns"], r["rep"])))
+nginx = {(r["scenario"], r["conns"], r["rep"]): float(r["rps"]) for r in rows if r["target"] == "nginx"}
 groups = {}
 for r in rows:
     groups.setdefault((r["target"], r["scenario"], int(r["conns"])), []).append(r)
 med = statistics.median
 print()
-nginx_cpu = {(r["conns"], r["rep"]): float(r["cpu_us_per_req"]) for r in rows if r["target"] == "nginx"}
+nginx_cpu = {(r["scenario"], r["conns"], r["rep"]): float(r["cpu_us_per_req"])
+             for r in rows if r["target"] == "nginx"}
 print("| target | scenario | conns | req/s (median) | runs req/s | p50 ms | p99 ms | server CPU | CPU us/req | vs nginx req/s | vs nginx CPU cost | errors |")
 print("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
 for (target, scenario, conns), rs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
-    ratios = [float(r["rps"]) / nginx[(r["conns"], r["rep"])] for r in rs
-              if (r["conns"], r["rep"]) in nginx and target != "nginx"]
-    cost = [nginx_cpu[(r["conns"], r["rep"])] / float(r["cpu_us_per_req"]) for r in rs
-            if (r["conns"], r["rep"]) in nginx_cpu and target != "nginx" and float(r["cpu_us_per_req"]) > 0]
+    ratios = [float(r["rps"]) / anchor(nginx, r) for r in rs
+              if anchor(nginx, r) and target != "nginx"]
+    cost = [anchor(nginx_cpu, r) / float(r["cpu_us_per_req"]) for r in rs
+            if anchor(nginx_cpu, r) and target != "nginx" and float(r["cpu_us_per_req"]) > 0]
     print("| {} | {} | {} | {:.0f} | {} | {:.3f} | {:.3f} | {:.0f}% | {:.1f} | {} | {} | {} |".format(
         target, scenario, conns, med(float(r["rps"]) for r in rs),
         ", ".join("{:.0f}".format(float(r["rps"])) for r in rs),

@@ -16,7 +16,7 @@
 
 namespace {
 
-constexpr long long start_ms = 1704067200000LL;
+constexpr long long job_start_ms = 1704067200000LL;
 
 glacier::job make_job(bool archive) {
   glacier::job j;
@@ -24,7 +24,7 @@ glacier::job make_job(bool archive) {
   j.id = std::string(92, 'J');
   j.vault_name = "bench";
   j.vault_arn = "arn:aws:glacier:us-east-1:123456789012:vaults/bench";
-  j.creation_date = glacier::time_point(glacier::duration(start_ms));
+  j.creation_date = glacier::time_point(glacier::duration(job_start_ms));
   j.due = j.creation_date + glacier::duration(3000);
   j.status = glacier::job_status::succeeded;
   j.status_message = "Succeeded";

@@ -1,7 +1,8 @@
 // The store with 10 and with 1,000,000 jobs in one vault, wired as in
 // tests/support/api_harness.cpp (manual clock, seeded ids, no journal): create, describe,
-// list a page (from the start, from a marker, with a status filter nothing matches), the
-// metrics counts, heap bytes per retained job, and the scheduler completing due jobs.
+// list a page (from the start, from a marker, with a status filter nothing matches; with its
+// JSON, copied or visited), the metrics counts, heap bytes per retained job, and the
+// scheduler completing due jobs.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "glacier/api/job_json.hpp"
 #include "glacier/core/clock.hpp"
 #include "glacier/core/config.hpp"
 #include "glacier/core/ids.hpp"
@@ -19,7 +21,7 @@
 
 namespace {
 
-constexpr long long store_start_ms = 1704067200000LL;  // 2024-01-01T00:00:00Z
+constexpr long long start_ms = 1704067200000LL;  // 2024-01-01T00:00:00Z
 
 glacier::job_parameters inventory_job() {
   glacier::job_parameters p;
@@ -30,7 +32,7 @@ glacier::job_parameters inventory_job() {
 
 /// A store holding `jobs` in-progress inventory jobs in vault "bench".
 struct world {
-  explicit world(std::size_t jobs) : clock(glacier::time_point(glacier::duration(store_start_ms))) {
+  explicit world(std::size_t jobs) : clock(glacier::time_point(glacier::duration(start_ms))) {
     cfg.standard_delay = glacier::duration(3'600'000);  // nothing completes meanwhile
     store.create_vault(where, "bench");
     ids_sample.reserve(1024);
@@ -108,6 +110,31 @@ void BM_store_list_jobs_from_marker(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_store_list_jobs_from_marker)->Arg(10)->Arg(1'000'000);
+
+// The whole of ListJobs' work for a page of 50 (of 60 jobs): the store's copies of the page
+// and then its JSON, as the handler did, and the JSON written as the store visits the page
+// through one reused job (store::visit_job_page), as it does now.
+void BM_store_list_jobs_page_json_of_copies(benchmark::State& state) {
+  auto& w = world_of(state.range(0));
+  for (auto _ : state) {
+    const auto page = w.store.list_jobs(w.where, "bench", {}, std::nullopt, 50);
+    const auto body = glacier::api::job_list_body(page.items, page.marker);
+    benchmark::DoNotOptimize(body.data());
+  }
+}
+BENCHMARK(BM_store_list_jobs_page_json_of_copies)->Arg(60);
+
+void BM_store_list_jobs_page_json_visited(benchmark::State& state) {
+  auto& w = world_of(state.range(0));
+  for (auto _ : state) {
+    glacier::api::job_list_writer writer(50);
+    const auto marker = w.store.visit_job_page(w.where, "bench", {}, std::nullopt, 50,
+                                               [&](const glacier::job& j) { writer.add(j); });
+    const auto body = std::move(writer).finish(marker);
+    benchmark::DoNotOptimize(body.data());
+  }
+}
+BENCHMARK(BM_store_list_jobs_page_json_visited)->Arg(60);
 
 // ListJobs?statuscode=Succeeded while every job is in progress: the page stays empty, so
 // the store walks every job of the vault under its lock.

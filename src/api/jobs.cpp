@@ -106,9 +106,11 @@ http::response list_jobs(call& c) {
   job_filter filter;
   filter.completed = parse_completed(c);
   filter.status = parse_status_code(c);
-  const auto result =
-      c.services.store.list_jobs(c.scope, vault, filter, marker_parameter(c), limit);
-  return json_text_response(200, job_list_body(result.items, result.marker));
+  // The JSON is written as the store visits the page: no copy of the 50 jobs.
+  job_list_writer body(limit);
+  const auto marker = c.services.store.visit_job_page(c.scope, vault, filter, marker_parameter(c),
+                                                      limit, [&](const job& j) { body.add(j); });
+  return json_text_response(200, std::move(body).finish(marker));
 }
 
 http::response get_job_output(call& c) {

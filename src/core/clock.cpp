@@ -21,8 +21,10 @@ void adjustable_clock::advance(duration by) {
 namespace {
 
 std::tm to_utc_tm(time_point t) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
+  // From the milliseconds themselves: through system_clock's nanoseconds, dates before
+  // 1678 or after 2262 overflowed into other centuries.
+  const std::time_t seconds =
+      std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   return tm;
@@ -42,14 +44,57 @@ bool parse_digits(std::string_view text, std::size_t pos, std::size_t count, int
   return result.ec == std::errc{};
 }
 
+void write_two_digits(char* out, unsigned value) {
+  out[0] = static_cast<char>('0' + value / 10);
+  out[1] = static_cast<char>('0' + value % 10);
+}
+
 }  // namespace
 
-std::string format_iso8601(time_point t) {
+bool write_iso8601(char* out, time_point t) {
+  using namespace std::chrono;
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return false;
+  const auto ms = static_cast<unsigned>((t - day).count());  // [0, 86,400,000)
+  const unsigned seconds = ms / 1000;
+  write_two_digits(out, static_cast<unsigned>(year) / 100);
+  write_two_digits(out + 2, static_cast<unsigned>(year) % 100);
+  out[4] = '-';
+  write_two_digits(out + 5, static_cast<unsigned>(ymd.month()));
+  out[7] = '-';
+  write_two_digits(out + 8, static_cast<unsigned>(ymd.day()));
+  out[10] = 'T';
+  write_two_digits(out + 11, seconds / 3600);
+  out[13] = ':';
+  write_two_digits(out + 14, seconds / 60 % 60);
+  out[16] = ':';
+  write_two_digits(out + 17, seconds % 60);
+  out[19] = '.';
+  out[20] = static_cast<char>('0' + ms % 1000 / 100);
+  write_two_digits(out + 21, ms % 100);
+  out[23] = 'Z';
+  return true;
+}
+
+namespace {
+
+// The general form, for dates outside the years 0000 to 9999.
+std::string format_iso8601_printf(time_point t) {
   const auto tm = to_utc_tm(t);
   char buffer[96];  // room for any int the compiler imagines in each field
   std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis_of(t));
   return buffer;
+}
+
+}  // namespace
+
+std::string format_iso8601(time_point t) {
+  char buffer[iso8601_size];
+  if (write_iso8601(buffer, t)) return std::string(buffer, iso8601_size);
+  return format_iso8601_printf(t);
 }
 
 std::string format_iso8601_seconds(time_point t) {

@@ -77,21 +77,36 @@ std::string stored_job_id(std::uint64_t sequence, const stored_job& s, const id_
   return ids.job_id(sequence);
 }
 
-job materialize(std::uint64_t sequence, const stored_job& s, const std::string& vault_name,
-                const std::string& vault_arn, const id_generator& ids) {
-  job j;
+void materialize_into(job& j, std::uint64_t sequence, const stored_job& s,
+                      const std::string& vault_name, const std::string& vault_arn,
+                      const id_generator& ids) {
+  // Every field is assigned, from `none` when the job has no details: `j` may hold the
+  // previous job of a page, and assigning reuses the capacity of its strings.
+  static const job_details none{};
+  const auto& d = s.details ? *s.details : none;
   j.sequence = sequence;
-  j.id = stored_job_id(sequence, s, ids);
+  if (!d.id.empty()) {
+    j.id = d.id;
+  } else {
+    j.id = ids.job_id(sequence);
+  }
   j.vault_name = vault_name;
   j.vault_arn = vault_arn;
   j.creation_date = s.creation_date;
   j.due = s.due;
   j.status = s.status;
-  j.parameters.action = s.action;
-  j.parameters.tier = s.tier;
-  j.parameters.format = s.format;
-  if (s.completed()) j.completion_date = s.completion_date;
-  j.output = s.output;
+  auto& p = j.parameters;
+  p.action = s.action;
+  p.tier = s.tier;
+  p.format = s.format;
+  p.description = d.description;
+  p.archive_id = d.archive_id;
+  p.sns_topic = d.sns_topic;
+  p.range = d.range;
+  p.inventory = d.inventory;
+  if (s.plain_inventory_selection) p.inventory = inventory_selection{};
+  p.select = d.select;
+  j.completion_date = s.completed() ? std::optional(s.completion_date) : std::nullopt;
   switch (s.status) {
     case job_status::in_progress:
       j.status_message = "Operation in progress.";
@@ -100,27 +115,20 @@ job materialize(std::uint64_t sequence, const stored_job& s, const std::string& 
       j.status_message = "Succeeded";
       break;
     case job_status::failed:
-      j.status_message = s.details ? s.details->status_message : std::string();
+      j.status_message = d.status_message;
       break;
   }
-  if (const auto* d = s.details.get()) {
-    j.parameters.description = d->description;
-    j.parameters.archive_id = d->archive_id;
-    j.parameters.sns_topic = d->sns_topic;
-    j.parameters.range = d->range;
-    j.parameters.inventory = d->inventory;
-    j.archive_size = d->archive_size;
-    j.archive_tree_hash = d->archive_tree_hash;
-    j.archive_description = d->archive_description;
-    j.retrieved = d->retrieved;
-    j.range_tree_hash = d->range_tree_hash;
-    j.output_offset = d->output_offset;
-    j.output_length = d->output_length;
-    j.next_inventory_marker = d->next_inventory_marker;
-    j.parameters.select = d->select;
-    j.select_result = d->select_result;
-  }
-  if (s.plain_inventory_selection) j.parameters.inventory = inventory_selection{};
+  j.archive_size = d.archive_size;
+  j.archive_tree_hash = d.archive_tree_hash;
+  j.archive_description = d.archive_description;
+  j.retrieved = d.retrieved;
+  j.range_tree_hash = d.range_tree_hash;
+  j.output = s.output;
+  j.output_offset = d.output_offset;
+  j.output_length = d.output_length;
+  j.inventory_size = std::nullopt;
+  j.next_inventory_marker = d.next_inventory_marker;
+  j.select_result = d.select_result;
   // An inventory's output is its whole document, so its sizes need no storage of their own.
   if (s.action == job_action::inventory_retrieval && s.status == job_status::succeeded &&
       s.output) {
@@ -128,6 +136,12 @@ job materialize(std::uint64_t sequence, const stored_job& s, const std::string& 
     j.output_offset = 0;
     j.output_length = s.output->size();
   }
+}
+
+job materialize(std::uint64_t sequence, const stored_job& s, const std::string& vault_name,
+                const std::string& vault_arn, const id_generator& ids) {
+  job j;
+  materialize_into(j, sequence, s, vault_name, vault_arn, ids);
   return j;
 }
 

@@ -72,6 +72,10 @@ stored_job compact(const job& j, const id_generator& ids, bool derived_id = fals
 /// The public form of a stored job.
 job materialize(std::uint64_t sequence, const stored_job& s, const std::string& vault_name,
                 const std::string& vault_arn, const id_generator& ids);
+/// The same into an existing job, every field assigned (a page reuses one job's strings).
+void materialize_into(job& j, std::uint64_t sequence, const stored_job& s,
+                      const std::string& vault_name, const std::string& vault_arn,
+                      const id_generator& ids);
 /// The id of a stored job.
 std::string stored_job_id(std::uint64_t sequence, const stored_job& s, const id_generator& ids);
 

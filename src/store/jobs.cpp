@@ -113,8 +113,18 @@ job store::describe_job(const scope& where, const std::string& vault_name,
 page<job> store::list_jobs(const scope& where, const std::string& vault_name,
                            const job_filter& filter, const std::optional<std::string>& marker,
                            std::size_t limit) const {
-  const auto now = clock_.now();
   page<job> result;
+  result.marker = visit_job_page(where, vault_name, filter, marker, limit,
+                                 [&](const job& j) { result.items.push_back(j); });
+  return result;
+}
+
+std::optional<std::string> store::visit_job_page(
+    const scope& where, const std::string& vault_name, const job_filter& filter,
+    const std::optional<std::string>& marker, std::size_t limit,
+    const std::function<void(const job&)>& each) const {
+  const auto now = clock_.now();
+  std::optional<std::string> next;
   std::lock_guard lock(mutex_);
   const auto& vault = vault_or_throw(where, vault_name);
   std::uint64_t first = 0;
@@ -123,16 +133,20 @@ page<job> store::list_jobs(const scope& where, const std::string& vault_name,
     if (!sequence) throw error(error_code::invalid_parameter_value, "Invalid marker: " + *marker);
     first = *sequence;
   }
+  job current;
+  std::size_t count = 0;
   vault.jobs.visit(first, filter, [&](std::uint64_t sequence, const detail::stored_job& j) {
     if (is_purged(j, now)) return true;
-    if (result.items.size() == limit) {
-      result.marker = detail::stored_job_id(sequence, j, ids_);
+    if (count == limit) {
+      next = detail::stored_job_id(sequence, j, ids_);
       return false;
     }
-    result.items.push_back(detail::materialize(sequence, j, vault.name, vault.arn, ids_));
+    detail::materialize_into(current, sequence, j, vault.name, vault.arn, ids_);
+    each(current);
+    ++count;
     return true;
   });
-  return result;
+  return next;
 }
 
 std::shared_ptr<const std::string> store::inventory_document(vault_state& vault,

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <mutex>
 #include <string>
 
@@ -47,6 +48,13 @@ class manual_clock final : public clock {
 
 /// ISO 8601 UTC with milliseconds, as Glacier writes dates: 2012-03-20T17:03:43.221Z.
 std::string format_iso8601(time_point t);
+
+/// The characters of format_iso8601 for a date in the years 0000 to 9999.
+inline constexpr std::size_t iso8601_size = 24;
+/// Writes format_iso8601(t) to out[0, iso8601_size) and returns true when t falls in the
+/// years 0000 to 9999; otherwise writes nothing and returns false. Without snprintf and
+/// gmtime: a ListJobs page formats 100 dates.
+bool write_iso8601(char* out, time_point t);
 
 /// ISO 8601 UTC without milliseconds (inventory dates): 2012-03-20T17:03:43Z.
 std::string format_iso8601_seconds(time_point t);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -144,6 +145,13 @@ class store {
   /// ListJobs in creation order, starting at the job whose id is `marker`.
   page<job> list_jobs(const scope& where, const std::string& vault, const job_filter& filter,
                       const std::optional<std::string>& marker, std::size_t limit) const;
+  /// The page list_jobs returns, without copying it: `each` sees its jobs in turn (one job
+  /// object, reused) under the store lock, so it must not call the store. Returns the marker.
+  std::optional<std::string> visit_job_page(const scope& where, const std::string& vault,
+                                            const job_filter& filter,
+                                            const std::optional<std::string>& marker,
+                                            std::size_t limit,
+                                            const std::function<void(const job&)>& each) const;
 
   /// Completes a due job (Succeeded, or Failed when its archive is gone). Returns the
   /// completed job, or nothing when it no longer exists or was already complete.
