@@ -10,10 +10,15 @@ Measures, median of --runs runs each:
   * the same two through boto3 (what a user sees; botocore hashes the body twice itself
     before an upload);
   * a multipart upload in 64 MiB parts over raw HTTP (parts sent one after another, then
-    CompleteMultipartUpload, which assembles the archive).
+    CompleteMultipartUpload, which assembles the archive);
+  * 1 MiB uploads per second at 16 keep-alive connections (wrk, one thread, for
+    --rate-seconds; bench/wrk/upload_delete_archive.lua deletes each archive again), skipped
+    without wrk.
 and prints them next to `openssl speed -bytes 16384 -seconds 3 sha256` on the same machine
-(one core's SHA-256 rate: the server hashes every uploaded byte once) and the server's peak
-RSS (VmHWM from /proc/<pid>/status).
+(one core's SHA-256 rate: the server hashes every uploaded byte twice, the whole body's
+SHA-256 and the tree hash's leaves, on two threads when it may use two CPUs) and the
+server's peak RSS (VmHWM from /proc/<pid>/status) over the raw UploadArchive runs alone
+(the peak is reset through /proc/<pid>/clear_refs before them) and over the whole run.
 
     cmake --preset release && cmake --build --preset release -j2
     python3 bench/throughput.py                        # build/release/glacier-mock
@@ -30,8 +35,10 @@ import os
 import random
 import re
 import statistics
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -61,6 +68,41 @@ def peak_rss(pid):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024
     raise RuntimeError("no VmHWM in /proc status")
+
+
+def reset_peak_rss(pid):
+    """Restarts VmHWM at the current RSS (Linux clear_refs "5"); False where refused."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def upload_rate(port, seconds, connections):
+    """1 MiB UploadArchive calls per second through wrk (each archive deleted again)."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    body = pseudo_random_bytes(MIB, 11)
+    with tempfile.NamedTemporaryFile(suffix=".bin") as f:
+        f.write(body)
+        f.flush()
+        env = {**os.environ, "GLACIER_BODY_FILE": f.name,
+               "GLACIER_TREE_HASH": hashlib.sha256(body).hexdigest()}
+        script = os.path.join(ROOT, "bench", "wrk", "upload_delete_archive.lua")
+        result = subprocess.run(
+            [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+             "-s", script, f"http://127.0.0.1:{port}"],
+            capture_output=True, text=True, env=env, timeout=seconds + 60)
+    match = re.search(r"^UPLOADS uploads=(\d+) failures=(\d+) duration_us=(\d+)",
+                      result.stdout, re.MULTILINE)
+    if not match:
+        raise RuntimeError(f"wrk: {result.stdout[-500:]} {result.stderr[-500:]}")
+    if int(match.group(2)):
+        raise RuntimeError(f"wrk: {match.group(2)} uploads or deletes failed")
+    return int(match.group(1)) / (int(match.group(3)) / 1e6)
 
 
 def openssl_sha256():
@@ -138,6 +180,8 @@ def main():
     parser.add_argument("--size-mib", type=int, default=256, help="archive size (256)")
     parser.add_argument("--part-mib", type=int, default=64, help="multipart part size (64)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (5)")
+    parser.add_argument("--rate-seconds", type=int, default=5,
+                        help="length of each 1 MiB upload-rate run (5; 0 skips it)")
     args = parser.parse_args()
     binary = os.path.abspath(args.bin)
     if not os.access(binary, os.X_OK):
@@ -171,12 +215,16 @@ def main():
                           connect_timeout=5, read_timeout=300))
         glacier.create_vault(vaultName="bench")
 
+        # The raw uploads first, after a reset of the peak, so it is theirs alone.
+        peak_was_reset = reset_peak_rss(pid)
         for _ in range(args.runs):
             t0 = time.perf_counter()
             archive_id = raw.upload("bench", data, checksum, sha256)
             record("upload, raw HTTP (UploadArchive)", time.perf_counter() - t0)
             raw.delete("bench", archive_id)
+        upload_hwm = peak_rss(pid) if peak_was_reset else None
 
+        for _ in range(args.runs):
             t0 = time.perf_counter()
             archive_id = glacier.upload_archive(vaultName="bench", body=data)["archiveId"]
             record("upload, boto3 upload_archive", time.perf_counter() - t0)
@@ -213,6 +261,15 @@ def main():
             sys.exit("the downloaded bytes differ from the uploaded ones")
         hwm = peak_rss(pid)
 
+        # Last, so the archives a run leaves undeleted when wrk stops weigh on no other figure.
+        rates = []
+        for _ in range(args.runs if args.rate_seconds > 0 else 0):
+            rate = upload_rate(server.port, args.rate_seconds, 16)
+            if rate is None:
+                print("wrk is missing: the 1 MiB upload rate is skipped", flush=True)
+                break
+            rates.append(rate)
+
     print()
     print(f"| measurement ({args.size_mib} MiB archive) | median MB/s | runs (MB/s) |")
     print("|---|---:|---|")
@@ -223,7 +280,20 @@ def main():
         print(f"| `{sha_command}` (16 KiB blocks, one core) | {sha_mbs:.0f} | |")
     else:
         print(f"| `{sha_command}` | unavailable | |")
-    print(f"\nserver peak RSS (VmHWM): {hwm / MIB:.0f} MiB")
+    upload = statistics.median(results["upload, raw HTTP (UploadArchive)"])
+    if sha_mbs:
+        print(f"\nraw UploadArchive / openssl sha256: {100 * upload / sha_mbs:.0f}%")
+    if rates:
+        print(f"1 MiB UploadArchive at 16 connections: {statistics.median(rates):.0f}/s median "
+              f"({', '.join(f'{r:.0f}' for r in rates)}; {args.rate_seconds} s runs)")
+    if upload_hwm is not None:
+        print(f"server peak RSS over the raw UploadArchive runs: {upload_hwm / MIB:.0f} MiB "
+              f"({upload_hwm / size:.2f}x the archive)")
+    else:
+        print("server peak RSS over the raw UploadArchive runs: unavailable (clear_refs refused)")
+    print(f"server peak RSS (VmHWM) over the whole run: {hwm / MIB:.0f} MiB "
+          f"({hwm / size:.2f}x the archive)")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"cores: {os.cpu_count()}; cpu: {cpu_model()}")
     return 0
 

@@ -21,7 +21,7 @@
 
 namespace {
 
-constexpr long long start_ms = 1704067200000LL;  // 2024-01-01T00:00:00Z
+constexpr long long store_start_ms = 1704067200000LL;  // 2024-01-01T00:00:00Z
 
 glacier::job_parameters inventory_job() {
   glacier::job_parameters p;
@@ -32,7 +32,7 @@ glacier::job_parameters inventory_job() {
 
 /// A store holding `jobs` in-progress inventory jobs in vault "bench".
 struct world {
-  explicit world(std::size_t jobs) : clock(glacier::time_point(glacier::duration(start_ms))) {
+  explicit world(std::size_t jobs) : clock(glacier::time_point(glacier::duration(store_start_ms))) {
     cfg.standard_delay = glacier::duration(3'600'000);  // nothing completes meanwhile
     store.create_vault(where, "bench");
     ids_sample.reserve(1024);

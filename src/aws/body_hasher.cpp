@@ -3,6 +3,9 @@
 #include <openssl/evp.h>
 
 #include <stdexcept>
+#include <system_error>
+
+#include "glacier/core/cpu_budget.hpp"
 
 namespace glacier {
 
@@ -54,7 +57,26 @@ struct body_hasher::contexts {
   }
 };
 
-body_hasher::body_hasher() : contexts_(std::make_unique<contexts>()) {}
+namespace {
+
+// Read once: the affinity mask and cgroup quota do not change under a running server.
+bool worker_pays_off() {
+  static const bool more_than_one_cpu = usable_cpus().cpus > 1;
+  return more_than_one_cpu;
+}
+
+}  // namespace
+
+body_hasher::body_hasher() : body_hasher(worker_pays_off()) {}
+
+body_hasher::body_hasher(bool leaves_on_worker) : contexts_(std::make_unique<contexts>()) {
+  if (!leaves_on_worker) return;
+  try {
+    worker_.emplace();
+  } catch (const std::system_error&) {
+    // No thread to be had (a thread limit): hashing inline is slower, not wrong.
+  }
+}
 
 body_hasher::~body_hasher() = default;
 
@@ -63,22 +85,48 @@ void body_hasher::update(std::string_view bytes) {
   while (!bytes.empty()) {
     const auto room = static_cast<std::size_t>(tree_hash_chunk - leaf_filled_);
     const auto take = bytes.substr(0, room);
-    hash_into(contexts_->leaf, take);
+    if (worker_) {
+      // Contiguous reads (the usual case: one body buffer) make one piece per leaf.
+      if (!pending_.empty() && pending_.back().data() + pending_.back().size() == take.data()) {
+        pending_.back() =
+            std::string_view(pending_.back().data(), pending_.back().size() + take.size());
+      } else {
+        pending_.push_back(take);
+      }
+    } else {
+      hash_into(contexts_->leaf, take);
+    }
     leaf_filled_ += take.size();
     bytes.remove_prefix(take.size());
     if (leaf_filled_ == tree_hash_chunk) {
-      leaves_.push_back(final_digest(contexts_->leaf));
-      start_sha256(contexts_->leaf);
+      if (worker_) {
+        worker_->add(std::move(pending_));
+        pending_.clear();
+      } else {
+        leaves_.push_back(final_digest(contexts_->leaf));
+        start_sha256(contexts_->leaf);
+      }
       leaf_filled_ = 0;
     }
   }
 }
 
 body_hasher::result body_hasher::finish() {
-  // The last, partial leaf; an empty body is one leaf of no bytes, as tree_hash_leaves says.
-  if (leaf_filled_ > 0 || leaves_.empty()) leaves_.push_back(final_digest(contexts_->leaf));
   result r;
   r.sha256 = final_digest(contexts_->whole);
+  if (worker_) {
+    // The last, partial leaf is hashed here while the worker finishes the full ones; the
+    // wait that follows is for at most the leaves it has not reached yet.
+    std::optional<digest> last;
+    if (leaf_filled_ > 0) last = sha256_of_pieces(pending_);
+    leaves_ = worker_->finish();
+    worker_.reset();
+    if (last) leaves_.push_back(*last);
+    if (leaves_.empty()) leaves_.push_back(sha256({}));
+  } else if (leaf_filled_ > 0 || leaves_.empty()) {
+    // The last, partial leaf; an empty body is one leaf of no bytes, as tree_hash_leaves says.
+    leaves_.push_back(final_digest(contexts_->leaf));
+  }
   r.tree_hash = tree_hash_root(std::move(leaves_));
   return r;
 }

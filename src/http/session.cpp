@@ -31,6 +31,9 @@ constexpr duration max_linger{1000};
 // Beast's own read loop uses this much at most per read; reads while a request arrives
 // keep to it.
 constexpr std::size_t max_read_size = std::size_t{64} * 1024;
+// A body read straight into its final buffer takes this much per read: few system calls,
+// and what arrives is still in the cache when the whole-body SHA-256 reads it.
+constexpr std::size_t max_body_read_size = std::size_t{256} * 1024;
 // Requests served back to back on one connection without a completion handler, before it
 // lets the others of its thread run; also bounds the stack of that chain of calls.
 constexpr int max_inline_exchanges = 16;
@@ -278,6 +281,25 @@ void session::on_request_bytes(beast::error_code ec, std::size_t bytes) {
   }
 }
 
+void session::on_body_bytes(beast::error_code ec, std::size_t bytes) {
+  inline_budget_ = max_inline_exchanges;
+  if (read_timed_out_) {
+    drop_late_request();
+    return;
+  }
+  if (ec) {
+    close();
+    return;
+  }
+  beast::error_code parse_ec;
+  window_bytes_ += parser_->put_body_space(bytes, parse_ec);
+  if (parse_ec && parse_ec != bhttp::error::need_more) {
+    on_body_error(parse_ec);
+    return;
+  }
+  read_body();
+}
+
 void session::on_read_header(beast::error_code ec) {
   // The request line is stored as soon as it parses, so even a request rejected for its
   // headers is logged with its method and target.
@@ -374,6 +396,14 @@ void session::on_body_error(beast::error_code ec) {
 void session::read_more() {
   // deadline_ bounds the request as a whole; a per-read timeout would restart with every
   // chunk.
+  if (buffer_.size() == 0 && parser_->is_header_done()) {
+    const auto space = parser_->body_space(max_body_read_size);
+    if (space.size() > 0) {
+      socket_.async_read_some(
+          space, beast::bind_front_handler(&session::on_body_bytes, shared_from_this()));
+      return;
+    }
+  }
   socket_.async_read_some(
       buffer_.prepare(beast::read_size(buffer_, max_read_size)),
       beast::bind_front_handler(&session::on_request_bytes, shared_from_this()));
