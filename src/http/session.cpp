@@ -260,19 +260,26 @@ void session::parse_header() {
   on_read_header(ec);
 }
 
-// One continuation for every read of a request, header or body: the parser knows which
-// part it is in.
-void session::on_request_bytes(beast::error_code ec, std::size_t bytes) {
+// What every read's continuation does first: a read that came too late, or failed because
+// the client went away (reset, EOF mid-request) or the session was shut down, ends the
+// request. Returns true when it did.
+bool session::read_ended(beast::error_code ec) {
   inline_budget_ = max_inline_exchanges;
   if (read_timed_out_) {
     drop_late_request();
-    return;
+    return true;
   }
   if (ec) {
-    // The client went away (reset, EOF mid-request) or the session was shut down.
     close();
-    return;
+    return true;
   }
+  return false;
+}
+
+// One continuation for every read of a request, header or body: the parser knows which
+// part it is in.
+void session::on_request_bytes(beast::error_code ec, std::size_t bytes) {
+  if (read_ended(ec)) return;
   buffer_.commit(bytes);
   if (parser_->is_header_done()) {
     read_body();
@@ -282,15 +289,7 @@ void session::on_request_bytes(beast::error_code ec, std::size_t bytes) {
 }
 
 void session::on_body_bytes(beast::error_code ec, std::size_t bytes) {
-  inline_budget_ = max_inline_exchanges;
-  if (read_timed_out_) {
-    drop_late_request();
-    return;
-  }
-  if (ec) {
-    close();
-    return;
-  }
+  if (read_ended(ec)) return;
   beast::error_code parse_ec;
   window_bytes_ += parser_->put_body_space(bytes, parse_ec);
   if (parse_ec && parse_ec != bhttp::error::need_more) {

@@ -117,6 +117,7 @@ class session : public std::enable_shared_from_this<session> {
   void parse_header();
   void on_request_bytes(boost::beast::error_code ec, std::size_t bytes);
   void on_body_bytes(boost::beast::error_code ec, std::size_t bytes);
+  bool read_ended(boost::beast::error_code ec);
   void on_read_header(boost::beast::error_code ec);
   void on_continue_written(boost::beast::error_code ec, std::size_t bytes);
   void read_body();
